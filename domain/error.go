@@ -102,3 +102,6 @@ func (v *Validator) Err(message string) error {
 	}
 	return Invalid(message, v.Fields...)
 }
+
+// EMethodNotAllowed is for a method a route does not serve (405).
+const EMethodNotAllowed ErrorCode = "method_not_allowed"

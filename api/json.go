@@ -1,0 +1,94 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"franja/domain"
+)
+
+// writeJSON writes v as a JSON response with status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decodeJSON reads one JSON value into v, refusing unknown fields, trailing
+// data, a wrong content type and bodies over the limit, each with a message
+// that says what to fix.
+func decodeJSON(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
+		}
+	}
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return domain.Errorf(domain.EMalformed, "the body must hold a single JSON value")
+	}
+	return nil
+}
+
+// jsonError turns a decoding failure into a client error a person can act on.
+func jsonError(err error) error {
+	var (
+		maxErr    *http.MaxBytesError
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &maxErr):
+		return domain.Errorf(domain.ETooLarge, "the body is larger than %d bytes", maxErr.Limit)
+	case errors.Is(err, io.EOF):
+		return domain.Errorf(domain.EMalformed, "the body is empty; send a JSON object")
+	case errors.As(err, &syntaxErr):
+		return domain.Errorf(domain.EMalformed, "the body is not valid JSON (at byte %d)", syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return &domain.Error{Code: domain.EMalformed, Message: "a field has the wrong type", Fields: []domain.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, not a JSON %s", typeName(typeErr.Type.String()), typeErr.Value)}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &domain.Error{Code: domain.EMalformed, Message: "the body has a field this endpoint does not know", Fields: []domain.FieldError{{Field: name, Message: "unknown field; check its spelling against the OpenAPI document"}}}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Errorf(domain.EMalformed, "the body ends before its JSON value does")
+	default:
+		// Errors from UnmarshalJSON/UnmarshalText methods (dates, schedules)
+		// carry their own message.
+		var de *domain.Error
+		if errors.As(err, &de) {
+			return de
+		}
+		return domain.Errorf(domain.EMalformed, "the body could not be read as JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+}
+
+func typeName(t string) string {
+	switch {
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "float"), strings.HasPrefix(t, "uint"):
+		return "a number"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	default:
+		return "an object"
+	}
+}

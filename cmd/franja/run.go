@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+const usage = `franja: may I contact this person now, and if not, when?
+
+Usage:
+  franja serve                      run the API (embedded PostgreSQL when DATABASE_URL is unset)
+  franja migrate up|version|force N manage the database schema
+  franja healthcheck URL            exit 0 when URL answers 200 (for container health checks)
+  franja help                       show this text
+
+Environment:
+  DATABASE_URL        postgres:// URL; unset: an embedded PostgreSQL in FRANJA_DATA_DIR
+  FRANJA_ADDR         listen address (default :8080)
+  FRANJA_ADMIN_TOKEN  bootstrap bearer token with the admin role
+  FRANJA_DATA_DIR     where the embedded PostgreSQL keeps its data
+  FRANJA_LOG_LEVEL    debug, info (default), warn or error
+  PG_BIN              directory of the PostgreSQL server binaries (initdb, postgres)
+`
+
+// errUsage marks a command line that could not be understood.
+var errUsage = errors.New("usage")
+
+// run is the whole program with its inputs made explicit, so that tests can
+// call it as the binary would be called.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return fmt.Errorf("%w: name a command", errUsage)
+	}
+	log := newLogger(getenv, stdout)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, log)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], getenv, stdout, log)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stdout, usage)
+		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+}
+
+// newLogger writes JSON lines to stdout at FRANJA_LOG_LEVEL.
+func newLogger(getenv func(string) string, w io.Writer) *slog.Logger {
+	var level slog.Level
+	switch strings.ToLower(getenv("FRANJA_LOG_LEVEL")) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
