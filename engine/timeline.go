@@ -1,0 +1,242 @@
+// Package engine answers, for one person or several, which instants are
+// allowed time for routine contact: Check (now?), NextAllowed, NextSlot,
+// Intervals and CommonSlots. It is pure: no I/O, no clock; every instant is
+// an argument.
+//
+// Allowed time, exactly (the contract of API.md):
+//   - Dates are local dates in the person's zone.
+//   - A window belongs to the local date on which it starts, even when it runs
+//     past midnight; the schedule version in force on that date decides it.
+//   - A date whose weekday has no windows, that is a holiday (Holidays
+//     returns names), or that lies inside a blocking all-day leave contributes
+//     no windows. A blocking partial leave removes exactly [Start, End).
+//   - A wall time in a spring-forward gap is the first instant after the gap;
+//     a wall time that occurs twice is the earlier one (starts and ends alike).
+//   - Allowed time is the union of what is left; touching or overlapping
+//     windows join (a night window ending 06:00 and the next date's window
+//     starting 06:00 form one piece). Intervals are half-open [start, end).
+//
+// Iteration is date by date (never minute by minute), jumping over all-day
+// leaves and schedule-less spans, so a search across a two-year leave costs
+// about what a search on a working day does.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"franja/domain"
+)
+
+// Horizons for NextAllowed and NextSlot.
+const (
+	DefaultHorizon = 366 * 24 * time.Hour
+	MaxHorizon     = 3 * 366 * 24 * time.Hour
+)
+
+// UntilLimit caps Status.Until: a joined piece of allowed time that runs on
+// longer (round-the-clock schedules) is reported as ending at t+UntilLimit.
+const UntilLimit = 14 * 24 * time.Hour
+
+// ScheduleVersion is a schedule in force from the local date From (inclusive)
+// until the next version's From. A zero From means "since always".
+type ScheduleVersion struct {
+	From     domain.Date
+	Schedule domain.Schedule
+}
+
+// HolidayFunc returns the names of the holidays on local date d that the
+// person does not work (nil or empty when d is a working date). It is called
+// once per date examined, so it should be a map lookup.
+type HolidayFunc func(d domain.Date) []string
+
+// Leave is an absence. Exactly one form is set: all-day, StartDate to EndDate
+// inclusive (local dates in the person's zone); or partial, the instants
+// [Start, End). Only leaves with Blocks set remove allowed time (a comisión
+// de servicios does not).
+type Leave struct {
+	ID                 int64 // the caller's reference, echoed in Status.Leave
+	StartDate, EndDate domain.Date
+	Start, End         time.Time
+	Blocks             bool
+}
+
+// AllDay reports whether l is given as local dates rather than instants.
+func (l Leave) AllDay() bool { return !l.StartDate.IsZero() }
+
+// Person is the input for one person: zone, schedule versions (any order),
+// holidays (may be nil) and leaves (any order, may overlap).
+type Person struct {
+	Zone      *time.Location
+	Schedules []ScheduleVersion
+	Holidays  HolidayFunc
+	Leaves    []Leave
+}
+
+// Timeline is a Person prepared for questions: versions sorted, leaves
+// merged into sorted unions. It is immutable and safe for concurrent use.
+type Timeline struct {
+	zone     *time.Location
+	versions []version
+	holidays HolidayFunc
+	leaves   []Leave   // blocking leaves, in the caller's order (for Status.Leave)
+	allDay   []daySpan // union of blocking all-day leaves, sorted
+	partial  []span    // union of blocking partial leaves, sorted, disjoint, not touching
+}
+
+type version struct {
+	from  int64
+	days  [7][]domain.Window // each day sorted by start
+	empty bool
+}
+
+// span is [s, e) in Unix nanoseconds.
+type span struct{ s, e int64 }
+
+// daySpan is the day numbers first..last inclusive.
+type daySpan struct{ first, last int64 }
+
+// NewTimeline checks and prepares p. It fails (with an internal error, since
+// stored data should already be valid) on a nil zone, a window out of range,
+// two versions from the same date, or a leave with both or neither form or
+// its end before its start.
+func NewTimeline(p Person) (*Timeline, error) {
+	if p.Zone == nil {
+		return nil, errors.New("engine: person has no time zone")
+	}
+	tl := &Timeline{zone: p.Zone, holidays: p.Holidays}
+	if err := tl.setVersions(p.Schedules); err != nil {
+		return nil, err
+	}
+	if err := tl.setLeaves(p.Leaves); err != nil {
+		return nil, err
+	}
+	return tl, nil
+}
+
+// Zone returns the person's time zone.
+func (tl *Timeline) Zone() *time.Location { return tl.zone }
+
+func (tl *Timeline) setVersions(vs []ScheduleVersion) error {
+	for _, sv := range vs {
+		v := version{from: minDay, empty: sv.Schedule.IsEmpty()}
+		if !sv.From.IsZero() {
+			v.from = dayNumber(sv.From)
+		}
+		for d, ws := range sv.Schedule {
+			for _, w := range ws {
+				if w.Start < 0 || w.Start >= domain.MinutesPerDay || w.End <= 0 || w.End > domain.MinutesPerDay || w.End == w.Start {
+					return fmt.Errorf("engine: schedule from %v: window %+v out of range", sv.From, w)
+				}
+			}
+			v.days[d] = slices.SortedFunc(slices.Values(ws), func(a, b domain.Window) int { return a.Start - b.Start })
+		}
+		tl.versions = append(tl.versions, v)
+	}
+	slices.SortFunc(tl.versions, func(a, b version) int { return cmpInt(a.from, b.from) })
+	for i := 1; i < len(tl.versions); i++ {
+		if tl.versions[i].from == tl.versions[i-1].from {
+			return fmt.Errorf("engine: two schedule versions from %v", dateOfDay(tl.versions[i].from))
+		}
+	}
+	return nil
+}
+
+func (tl *Timeline) setLeaves(ls []Leave) error {
+	for _, l := range ls {
+		if err := checkLeave(l); err != nil {
+			return err
+		}
+		if !l.Blocks {
+			continue
+		}
+		tl.leaves = append(tl.leaves, l)
+		if l.AllDay() {
+			tl.allDay = append(tl.allDay, daySpan{dayNumber(l.StartDate), dayNumber(l.EndDate)})
+		} else {
+			tl.partial = append(tl.partial, span{toNS(l.Start), toNS(l.End)})
+		}
+	}
+	tl.allDay = mergeDays(tl.allDay)
+	tl.partial = mergeSpans(tl.partial)
+	return nil
+}
+
+func checkLeave(l Leave) error {
+	timed := !l.Start.IsZero() || !l.End.IsZero()
+	switch {
+	case l.AllDay() == timed:
+		return fmt.Errorf("engine: leave %d must have either dates or instants", l.ID)
+	case l.AllDay() && (l.EndDate.IsZero() || l.EndDate.Before(l.StartDate)):
+		return fmt.Errorf("engine: leave %d ends before it starts", l.ID)
+	case timed && !l.End.After(l.Start):
+		return fmt.Errorf("engine: leave %d ends before it starts", l.ID)
+	}
+	return nil
+}
+
+// mergeDays sorts and joins day spans that overlap or are adjacent.
+func mergeDays(ds []daySpan) []daySpan {
+	slices.SortFunc(ds, func(a, b daySpan) int { return cmpInt(a.first, b.first) })
+	out := ds[:0]
+	for _, d := range ds {
+		if n := len(out); n > 0 && d.first <= out[n-1].last+1 {
+			out[n-1].last = max(out[n-1].last, d.last)
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// mergeSpans sorts and joins spans that overlap or touch.
+func mergeSpans(ss []span) []span {
+	slices.SortFunc(ss, func(a, b span) int { return cmpInt(a.s, b.s) })
+	out := ss[:0]
+	for _, s := range ss {
+		if n := len(out); n > 0 && s.s <= out[n-1].e {
+			out[n-1].e = max(out[n-1].e, s.e)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// versionAt returns the index of the version in force on day, or -1.
+func (tl *Timeline) versionAt(day int64) int {
+	return sort.Search(len(tl.versions), func(i int) bool { return tl.versions[i].from > day }) - 1
+}
+
+// onAllDayLeave reports whether day lies inside a blocking all-day leave.
+func (tl *Timeline) onAllDayLeave(day int64) bool {
+	i := sort.Search(len(tl.allDay), func(i int) bool { return tl.allDay[i].last >= day })
+	return i < len(tl.allDay) && tl.allDay[i].first <= day
+}
+
+// inPartialLeave reports whether instant u lies inside a blocking partial leave.
+func (tl *Timeline) inPartialLeave(u int64) bool {
+	i := sort.Search(len(tl.partial), func(i int) bool { return tl.partial[i].e > u })
+	return i < len(tl.partial) && tl.partial[i].s <= u
+}
+
+// holidayNames returns the holidays on day, or nil.
+func (tl *Timeline) holidayNames(day int64) []string {
+	if tl.holidays == nil {
+		return nil
+	}
+	return tl.holidays(dateOfDay(day))
+}
