@@ -1,0 +1,10 @@
+-- The change feed (000006) for the holiday tables of 000005: a post's
+-- closures and exclusions notify 'post:<code>'; a base calendar's uploads and
+-- closures notify 'calendars' (every post using it may change, so replicas
+-- reload the stored calendars and rebuild every post's holiday sets).
+-- A separate file because franja_watch is defined in 000006, after 000005.
+SELECT franja_watch('post_closures', 'franja_notify_posts', 'post');
+SELECT franja_watch('post_exclusions', 'franja_notify_posts', 'post');
+SELECT franja_watch('calendar_closures', 'franja_notify_entity', 'calendars');
+SELECT franja_watch('calendar_uploads', 'franja_notify_entity', 'calendars');
+SELECT franja_watch('calendar_upload_holidays', 'franja_notify_entity', 'calendars');
