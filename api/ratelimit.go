@@ -1,0 +1,65 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/httprate"
+
+	"franja/domain"
+)
+
+// DefaultRateLimits are the requests each key may make per second, by role,
+// that `franja serve` applies. system keys carry notification traffic, so
+// theirs is generous; the people-driven roles need far less.
+var DefaultRateLimits = map[Role]int{
+	RoleSystem:     2000,
+	RoleAdmin:      100,
+	RoleHR:         100,
+	RoleSupervisor: 100,
+}
+
+// newRateLimiters builds one limiter per role in limits (a role left out, or
+// given 0, is unlimited) over window (default and minimum one second, since
+// Retry-After counts whole seconds). Counters live in this process: each
+// replica enforces its own share.
+func newRateLimiters(limits map[Role]int, window time.Duration) map[Role]*httprate.RateLimiter {
+	if window < time.Second {
+		window = time.Second
+	}
+	out := map[Role]*httprate.RateLimiter{}
+	for role, n := range limits {
+		if n <= 0 {
+			continue
+		}
+		msg := "this key may make " + strconv.Itoa(n) + " requests per " + window.String() + "; wait the seconds in Retry-After and try again"
+		out[role] = httprate.NewRateLimiter(n, window, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			// httprate has already set Retry-After on w.
+			writeError(w, r, domain.Errorf(domain.ERateLimited, "%s", msg))
+		}))
+	}
+	return out
+}
+
+// withRateLimit limits each key (after withAuth) to its role's rate.
+func (s *Server) withRateLimit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principalOf(r.Context())
+		if p != nil {
+			if l := s.limiters[p.Role]; l != nil && l.RespondOnLimit(w, r, rateKey(p)) {
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// rateKey names the key a request counts against: its prefix (unique), or
+// its id should an authenticator leave the prefix empty.
+func rateKey(p *Principal) string {
+	if p.KeyPrefix != "" {
+		return p.KeyPrefix
+	}
+	return "id:" + strconv.FormatInt(p.KeyID, 10)
+}
