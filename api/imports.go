@@ -1,0 +1,374 @@
+package api
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-chi/chi/v5"
+
+	"franja/domain"
+	"franja/postgres"
+)
+
+// Bulk import (API.md, Bulk import). The body is CSV (text/csv; the header
+// names the columns, in any order) or JSON (application/json; a bare array
+// of objects with the same names). Each row is parsed and checked here, in
+// Go, collecting every problem; the store then stages the rows with COPY and
+// checks references, duplicates and cycles set-based. Any bad row means a
+// 422 listing every bad row, and nothing written.
+
+// importKind describes one importable resource.
+type importKind struct {
+	name     string
+	fields   []string // every column, in the order the documentation lists them
+	required []string // columns a CSV header must name and every row must fill
+	index    map[string]int
+	// apply parses the rows and hands them to the store.
+	apply func(ctx context.Context, st *postgres.Store, k *importKind, rows []rawRow, dryRun bool) (postgres.ImportResult, []domain.FieldError, error)
+}
+
+// rawRow is one row as text, whichever the format: vals is aligned with the
+// kind's fields. JSON schedules arrive already parsed.
+type rawRow struct {
+	line     int
+	vals     []string
+	schedule *domain.Schedule
+	errs     []domain.FieldError
+	broken   bool // the row's shape is wrong; its fields were not read
+}
+
+// val returns the text of field name in r.
+func (r *rawRow) val(k *importKind, name string) string { return r.vals[k.index[name]] }
+
+// fail records a problem with field of r.
+func (r *rawRow) fail(field, format string, args ...any) {
+	r.errs = append(r.errs, domain.FieldError{Line: r.line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func newImportKind(name string, fields, required []string, apply func(context.Context, *postgres.Store, *importKind, []rawRow, bool) (postgres.ImportResult, []domain.FieldError, error)) *importKind {
+	k := &importKind{name: name, fields: fields, required: required, index: map[string]int{}, apply: apply}
+	for i, f := range fields {
+		k.index[f] = i
+	}
+	return k
+}
+
+var (
+	importPosts = newImportKind("posts",
+		[]string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "schedule", "schedule_from"},
+		[]string{"code", "name", "kind", "country", "time_zone"}, applyPosts)
+	importPeople = newImportKind("people",
+		[]string{"external_id", "full_name", "email", "post", "time_zone", "supervisor", "exception", "schedule", "schedule_from"},
+		[]string{"external_id", "full_name", "email", "post"}, applyPeople)
+	importLeaves = newImportKind("leaves",
+		[]string{"person", "kind", "external_ref", "start_date", "end_date", "starts_at", "ends_at", "delegate", "time_zone"},
+		[]string{"person", "kind", "external_ref"}, applyLeaves)
+)
+
+// importRoutes mounts the bulk imports (hr and admin).
+func (s *Server) importRoutes(r chi.Router) {
+	r.With(allow(RoleHR)).Post("/imports/posts", s.importHandler(importPosts))
+	r.With(allow(RoleHR)).Post("/imports/people", s.importHandler(importPeople))
+	r.With(allow(RoleHR)).Post("/imports/leaves", s.importHandler(importLeaves))
+}
+
+// importHandler serves POST /v1/imports/{kind}.
+func (s *Server) importHandler(k *importKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		dryRun, err := dryRunParam(r)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		read, err := importReader(r.Header.Get("Content-Type"))
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		rows, err := read(r.Body, k)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		res, errs, err := k.apply(r.Context(), s.store, k, rows, dryRun)
+		if err != nil {
+			writeError(w, r, err)
+			return
+		}
+		if errs = append(errs, res.Errors...); len(errs) > 0 {
+			postgres.SortFieldErrors(errs)
+			writeError(w, r, domain.Invalid(fmt.Sprintf("%d of %d rows have errors; nothing was imported", badRows(errs), len(rows)), errs...))
+			return
+		}
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// badRows counts the distinct lines in errs (sorted by line).
+func badRows(errs []domain.FieldError) int {
+	n, last := 0, -1
+	for _, e := range errs {
+		if e.Line != last {
+			n, last = n+1, e.Line
+		}
+	}
+	return n
+}
+
+func dryRunParam(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("dry_run")
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, domain.Invalid("bad query parameter", domain.FieldError{Field: "dry_run", Message: fmt.Sprintf("%q: use true or false", v)})
+	}
+	return b, nil
+}
+
+// importReader picks the parser for a Content-Type: CSV or JSON, UTF-8.
+func importReader(ct string) (func(io.Reader, *importKind) ([]rawRow, error), error) {
+	mt, params, err := mime.ParseMediaType(ct)
+	if cs := params["charset"]; err == nil && cs != "" && !strings.EqualFold(cs, "utf-8") {
+		return nil, domain.Errorf(domain.EUnsupported, "send the file as UTF-8 (got charset %q)", cs)
+	}
+	switch {
+	case err != nil:
+	case mt == "text/csv" || mt == "application/csv":
+		return readCSV, nil
+	case mt == "application/json":
+		return readJSON, nil
+	}
+	return nil, domain.Errorf(domain.EUnsupported, "send the file as text/csv or application/json (got %q)", ct)
+}
+
+// readCSV reads a CSV body: a header naming the columns, then one row a
+// line. Lines are counted as in a text editor (the header is line 1; a
+// quoted cell may span lines). A row with the wrong number of cells is a row
+// error; broken quoting stops the read (400).
+func readCSV(body io.Reader, k *importKind) ([]rawRow, error) {
+	br := bufio.NewReaderSize(body, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3) // spreadsheets write a byte-order mark
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, domain.Invalid("the file is empty", domain.FieldError{Line: 1, Field: "header", Message: "the first line must name the columns: " + strings.Join(k.fields, ",")})
+	}
+	if err != nil {
+		return nil, csvError(err)
+	}
+	cols, err := csvColumns(header, k)
+	if err != nil {
+		return nil, err
+	}
+	cr.FieldsPerRecord = len(cols)
+	var rows []rawRow
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
+			return nil, csvError(err)
+		}
+		line, _ := cr.FieldPos(0)
+		row := rawRow{line: line, vals: make([]string, len(k.fields))}
+		if err != nil {
+			row.fail("row", "has %d cells but the header names %d columns", len(rec), len(cols))
+			row.broken = true
+		} else {
+			for i, cell := range rec {
+				row.vals[cols[i]] = cleanCell(&row, k.fields[cols[i]], cell)
+			}
+		}
+		rows = append(rows, row)
+	}
+}
+
+// csvColumns maps each header cell to the kind's field index, refusing
+// unknown, repeated and missing columns, all at once.
+func csvColumns(header []string, k *importKind) ([]int, error) {
+	var v domain.Validator
+	cols := make([]int, len(header))
+	seen := map[string]bool{}
+	for i, h := range header {
+		name := strings.ToLower(strings.TrimSpace(h))
+		idx, ok := k.index[name]
+		switch {
+		case !ok:
+			v.Add(name, "unknown column; the columns of %s are %s", k.name, strings.Join(k.fields, ", "))
+		case seen[name]:
+			v.Add(name, "the column appears twice in the header")
+		}
+		seen[name], cols[i] = true, idx
+	}
+	for _, f := range k.required {
+		v.Check(seen[f], f, "required column missing from the header")
+	}
+	for i := range v.Fields {
+		v.Fields[i].Line = 1
+	}
+	if err := v.Err("the header is not right"); err != nil {
+		return nil, err
+	}
+	return cols, nil
+}
+
+// csvError turns a CSV syntax error into a 400 that names the line.
+func csvError(err error) error {
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return domain.Errorf(domain.ETooLarge, "the body is larger than %d bytes; split the file", maxErr.Limit)
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return domain.Errorf(domain.EMalformed, "the CSV cannot be read at line %d, column %d: %s (a cell holding quotes, commas or line breaks must be quoted, with inner quotes doubled)", pe.Line, pe.Column, pe.Err)
+	}
+	return fmt.Errorf("reading the body: %w", err)
+}
+
+// cleanCell trims a cell and refuses text PostgreSQL cannot store.
+func cleanCell(row *rawRow, field, s string) string {
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		row.fail(field, "is not UTF-8 text (or holds a NUL byte); save the file as UTF-8")
+		return ""
+	}
+	return strings.TrimSpace(s)
+}
+
+// readJSON reads a JSON body: an array of objects whose names are the
+// columns. Row n (1-based) is reported as line n. A row that is not an
+// object, or that has unknown or mistyped fields, is a row error; broken
+// JSON stops the read (400).
+func readJSON(body io.Reader, k *importKind) ([]rawRow, error) {
+	dec := json.NewDecoder(bufio.NewReaderSize(body, 64<<10))
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return nil, domain.Invalid("the body is empty", domain.FieldError{Field: "body", Message: `send a JSON array of objects, e.g. [{"code":"BOG",…}]`})
+	}
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, domain.Errorf(domain.EMalformed, `the body must be a JSON array of objects, e.g. [{"code":"BOG",…}]`)
+	}
+	var rows []rawRow
+	for n := 1; dec.More(); n++ {
+		var obj map[string]json.RawMessage
+		err := dec.Decode(&obj)
+		var typeErr *json.UnmarshalTypeError
+		row := rawRow{line: n, vals: make([]string, len(k.fields))}
+		switch {
+		case errors.As(err, &typeErr):
+			row.fail("row", "must be a JSON object")
+			row.broken = true
+		case err != nil:
+			return nil, jsonError(err)
+		default:
+			jsonRow(&row, k, obj)
+		}
+		rows = append(rows, row)
+	}
+	if _, err := dec.Token(); err != nil { // the closing ]
+		return nil, jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, domain.Errorf(domain.EMalformed, "the body must hold a single JSON array")
+	}
+	return rows, nil
+}
+
+// jsonRow copies obj's fields into row as text: strings as they are (null
+// is empty), calendars joined with "|", and the schedule parsed.
+func jsonRow(row *rawRow, k *importKind, obj map[string]json.RawMessage) {
+	for name, raw := range obj {
+		idx, ok := k.index[name]
+		switch {
+		case !ok:
+			row.fail(name, "unknown field; the fields of %s are %s", k.name, strings.Join(k.fields, ", "))
+		case string(raw) == "null":
+		case name == "calendars":
+			var list []string
+			if err := json.Unmarshal(raw, &list); err != nil {
+				row.fail(name, `must be a list of calendar codes, e.g. ["JP","CO"]`)
+				continue
+			}
+			row.vals[idx] = cleanCell(row, name, strings.Join(list, "|"))
+		case name == "schedule":
+			var s domain.Schedule
+			if err := json.Unmarshal(raw, &s); err != nil {
+				scheduleErrors(row, err)
+				continue
+			}
+			row.schedule = &s
+		default:
+			var s string
+			if err := json.Unmarshal(raw, &s); err != nil {
+				row.fail(name, "must be a string")
+				continue
+			}
+			row.vals[idx] = cleanCell(row, name, s)
+		}
+	}
+}
+
+// scheduleErrors records a schedule's parse errors, each field named under
+// "schedule." ("schedule.mon[0]").
+func scheduleErrors(row *rawRow, err error) {
+	var de *domain.Error
+	if !errors.As(err, &de) || len(de.Fields) == 0 {
+		row.fail("schedule", `must be an object of weekdays, e.g. {"mon":["08:00-12:00"]} (in CSV: mon=08:00-12:00,13:00-17:00;tue=…)`)
+		return
+	}
+	for _, f := range de.Fields {
+		row.fail("schedule."+f.Field, "%s", f.Message)
+	}
+}
+
+// rowSchedule returns the schedule versions a row carries: none, or one in
+// force from schedule_from (empty: since always).
+func rowSchedule(row *rawRow, k *importKind) []domain.ScheduleVersion {
+	s, cell, from := row.schedule, row.val(k, "schedule"), row.val(k, "schedule_from")
+	if s == nil && cell != "" {
+		parsed, err := domain.ParseScheduleCell(cell)
+		if err != nil {
+			scheduleErrors(row, err)
+			return nil
+		}
+		s = &parsed
+	}
+	if s == nil {
+		if from != "" {
+			row.fail("schedule_from", "is set but the row has no schedule")
+		}
+		return nil
+	}
+	for _, fe := range s.Validate("schedule") {
+		row.fail(fe.Field, "%s", fe.Message)
+	}
+	v := domain.ScheduleVersion{Schedule: *s}
+	if from != "" {
+		d, err := domain.ParseDate(from)
+		if err != nil {
+			row.fail("schedule_from", "%s", err.Error())
+			return nil
+		}
+		v.From = d
+	}
+	return []domain.ScheduleVersion{v}
+}
