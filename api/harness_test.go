@@ -10,14 +10,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"franja/calendars"
 	"franja/internal/pgtest"
 	"franja/postgres"
+	"franja/view"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -59,13 +62,43 @@ type harness struct {
 	t       testing.TB
 	handler http.Handler
 	store   *postgres.Store
+	view    *view.View
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWith(t, Config{})
+}
+
+// newHarnessWith is newHarness with some of the configuration given: the
+// store, the view (following the change feed) and the admin token are
+// always the harness's own.
+func newHarnessWith(t testing.TB, cfg Config) *harness {
+	t.Helper()
 	store := postgres.New(pgtest.Pool(t))
-	h := New(Config{AdminToken: testAdminToken, Ready: store.Ready, Store: store, Logger: discardLogger()})
-	return &harness{t: t, handler: h, store: store}
+	v := view.New(store.Pool(), func(ctx context.Context) (*calendars.Stored, error) { return store.LoadStoredCalendars(ctx) }, discardLogger())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = v.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for v.Ready(ctx) != nil {
+		select {
+		case <-done:
+			t.Fatal("the view stopped before loading")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cfg.AdminToken, cfg.Store, cfg.View = testAdminToken, store, v
+	cfg.Ready = func(ctx context.Context) error {
+		if err := store.Ready(ctx); err != nil {
+			return err
+		}
+		return v.Ready(ctx)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger()
+	}
+	return &harness{t: t, handler: New(cfg), store: store, view: v}
 }
 
 // response is a recorded answer.

@@ -25,11 +25,22 @@ func (s *Server) routes() http.Handler {
 	r.Get("/openapi.yaml", s.openapi)
 
 	r.Route("/v1", func(r chi.Router) {
-		r.Use(s.withAuth)
+		r.Use(s.withAuth, s.withRateLimit)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
 		})
 		r.Get("/whoami", s.whoami)
+		s.decisionRoutes(r)
+		s.auditRoutes(r)
+		r.Group(func(r chi.Router) {
+			// Writes that change decisions answer only once this replica's
+			// view has them.
+			r.Use(s.withSync)
+			s.apiKeyRoutes(r)
+			s.importRoutes(r)
+			s.staffRoutes(r)
+			s.calendarRoutes(r)
+		})
 	})
 	return r
 }

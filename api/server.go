@@ -9,8 +9,12 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"time"
+
+	"github.com/go-chi/httprate"
 
 	"franja/postgres"
+	"franja/view"
 )
 
 //go:embed openapi.yaml
@@ -30,6 +34,19 @@ type Config struct {
 	Authenticators []Authenticator
 	// Store is the PostgreSQL store (the source of truth).
 	Store *postgres.Store
+	// RateLimits caps the requests each key may make per RateWindow, by
+	// role; a role left out, or given 0, is unlimited (nil: no limits).
+	// DefaultRateLimits is what `franja serve` uses.
+	RateLimits map[Role]int
+	// RateWindow is the rate limits' window (default and minimum 1 s).
+	RateWindow time.Duration
+	// View is the in-memory view decisions are answered from.
+	View *view.View
+	// Now returns the current instant (the default for `at`); time.Now when nil.
+	Now func() time.Time
+	// AuditThreshold is the number of exception contacts a requester may
+	// make in a month before the report flags them (default 10).
+	AuditThreshold int
 }
 
 // Server holds the dependencies of the handlers.
@@ -40,6 +57,11 @@ type Server struct {
 	maxBody    int64
 	quietPaths map[string]bool
 	store      *postgres.Store
+	limiters   map[Role]*httprate.RateLimiter
+	view       *view.View
+	now        func() time.Time
+	// auditThreshold: see Config.AuditThreshold.
+	auditThreshold int
 }
 
 // New returns the HTTP handler for the whole API.
@@ -50,6 +72,16 @@ func New(cfg Config) http.Handler {
 		maxBody:    cfg.MaxBodyBytes,
 		quietPaths: map[string]bool{"/healthz": true, "/readyz": true},
 		store:      cfg.Store,
+		limiters:   newRateLimiters(cfg.RateLimits, cfg.RateWindow),
+		view:       cfg.View,
+		now:        cfg.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.auditThreshold = cfg.AuditThreshold
+	if s.auditThreshold <= 0 {
+		s.auditThreshold = 10
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -129,12 +129,27 @@ func (p *process) stop(t *testing.T, sig syscall.Signal) error {
 	}
 }
 
+// waitReady polls /readyz: the server listens (and answers /healthz) before
+// its in-memory view is loaded.
+func (p *process) waitReady(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body := p.get(t, "/readyz", "")
+		if code == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz = %d %s after 30 s", code, body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // checkServing asserts what every healthy server answers.
 func checkServing(t *testing.T, p *process) {
 	t.Helper()
-	if code, body := p.get(t, "/readyz", ""); code != 200 {
-		t.Fatalf("/readyz = %d %s", code, body)
-	}
+	p.waitReady(t)
 	if code, _ := p.get(t, "/v1/people", ""); code != 401 {
 		t.Errorf("/v1/people without a token = %d, want 401", code)
 	}

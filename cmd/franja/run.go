@@ -14,7 +14,12 @@ const usage = `franja: may I contact this person now, and if not, when?
 Usage:
   franja serve                      run the API (embedded PostgreSQL when DATABASE_URL is unset)
   franja migrate up|version|force N manage the database schema
+  franja keys create --role R --name N [--person ID] [--expires INSTANT]
+                                    make an API key in the database; prints its token once
+  franja keys list | revoke ID      list API keys (never their tokens) or revoke one
   franja healthcheck URL            exit 0 when URL answers 200 (for container health checks)
+  franja import posts|people|leaves FILE [--server URL] [--token T] [--dry-run]
+                                    bulk-import a .csv or .json file through the API
   franja help                       show this text
 
 Environment:
@@ -22,7 +27,10 @@ Environment:
   FRANJA_ADDR         listen address (default :8080)
   FRANJA_ADMIN_TOKEN  bootstrap bearer token with the admin role
   FRANJA_DATA_DIR     where the embedded PostgreSQL keeps its data
+  FRANJA_AUDIT_THRESHOLD  exception contacts a requester may make in a month before the report flags them (10)
   FRANJA_LOG_LEVEL    debug, info (default), warn or error
+  FRANJA_SERVER       franja import: the API's URL (default http://localhost:8080)
+  FRANJA_TOKEN        franja import: the bearer token (an hr or admin key)
   PG_BIN              directory of the PostgreSQL server binaries (initdb, postgres)
 `
 
@@ -42,6 +50,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, args[1:], getenv, log)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], getenv, stdout, log)
+	case "keys":
+		return keysCmd(ctx, args[1:], getenv, stdout, log)
+	case "import":
+		return importCmd(ctx, args[1:], getenv, stdout)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], stdout)
 	case "help", "-h", "--help":

@@ -7,11 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"franja/api"
+	"franja/calendars"
 	"franja/migrations"
 	"franja/postgres"
+	"franja/view"
 )
 
 // serve runs the API until ctx ends, then drains in-flight requests and stops
@@ -35,11 +38,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	}
 	defer store.Close()
 
+	// API keys: cached lookups; Close (deferred after store.Close, so run
+	// before it) waits for the last last_used_at writes.
+	keys := api.NewKeyAuthenticator(store, api.KeyAuthOptions{Logger: log})
+	defer keys.Close()
+
+	// The in-memory view follows the change feed from now until shutdown;
+	// /readyz says ready only once it is loaded.
+	v := view.New(store.Pool(), func(ctx context.Context) (*calendars.Stored, error) { return store.LoadStoredCalendars(ctx) }, log)
+	v.OnKeyChanged = keys.Forget // a revocation on any replica reaches this cache at once
+	viewCtx, stopView := context.WithCancel(context.WithoutCancel(ctx))
+	viewDone := make(chan struct{})
+	go func() { defer close(viewDone); _ = v.Run(viewCtx) }()
+	defer func() { stopView(); <-viewDone }()
+
 	handler := api.New(api.Config{
-		Logger:     log,
-		AdminToken: getenv("FRANJA_ADMIN_TOKEN"),
-		Ready:      store.Ready,
-		Store:      store,
+		Logger:         log,
+		AdminToken:     getenv("FRANJA_ADMIN_TOKEN"),
+		Authenticators: []api.Authenticator{keys},
+		RateLimits:     api.DefaultRateLimits,
+		Ready: func(ctx context.Context) error {
+			if err := store.Ready(ctx); err != nil {
+				return err
+			}
+			return v.Ready(ctx)
+		},
+		Store:          store,
+		View:           v,
+		AuditThreshold: atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
@@ -74,4 +100,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// atoiOr parses s as a positive integer, or returns def.
+func atoiOr(s string, def int) int {
+	if n, err := strconv.Atoi(s); err == nil && n > 0 {
+		return n
+	}
+	return def
 }

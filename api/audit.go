@@ -1,0 +1,150 @@
+package api
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"franja/postgres"
+)
+
+// auditRoutes serves the audit trail of exceptions and its monthly report:
+// evidence, read by hr and admin only, and never edited by any endpoint.
+func (s *Server) auditRoutes(r chi.Router) {
+	hr := r.With(allow(RoleHR))
+	hr.Get("/audit/exceptions", s.listAudit)
+	hr.Get("/reports/exceptions", s.reportExceptions)
+}
+
+// listAudit answers GET /v1/audit/exceptions?from=&to=&requester=&person=,
+// as JSON pages or, with Accept: text/csv or ?format=csv, as CSV.
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	q.known("from", "to", "requester", "person", "cursor", "limit", "format")
+	f := postgres.AuditFilter{
+		From:      q.instant("from", time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)),
+		To:        q.instant("to", time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)),
+		Requester: q.str("requester"),
+		Person:    q.str("person"),
+	}
+	format := oneOfParam(q, "format", "json", []string{"json", "csv"})
+	if err := q.err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	after, limit, err := pageParams(r, "audit", func(k string) bool { _, err := strconv.ParseInt(k, 10, 64); return err == nil })
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f.After, _ = strconv.ParseInt(after, 10, 64)
+	f.Limit = limit
+	asCSV := format == "csv" || strings.Contains(r.Header.Get("Accept"), "text/csv")
+	if asCSV && q.str("limit") == "" {
+		f.Limit = postgres.MaxPageLimit * 100 // a CSV export is the whole range
+	}
+	entries, next, err := s.store.ListExceptions(r.Context(), f)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	s.recordAccess(r, principalOf(r.Context()), "audit_log", f.Person)
+	var cursor *string
+	if next != 0 {
+		cursor = encodeCursor("audit", strconv.FormatInt(next, 10))
+	}
+	if asCSV {
+		writeAuditCSV(w, entries, cursor)
+		return
+	}
+	if entries == nil {
+		entries = []postgres.AuditEntry{}
+	}
+	writeJSON(w, http.StatusOK, listOf[postgres.AuditEntry]{Items: entries, NextCursor: cursor})
+}
+
+func writeAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry, cursor *string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="franja-audit-exceptions.csv"`)
+	if cursor != nil {
+		w.Header().Set("X-Next-Cursor", *cursor)
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"id", "asked_at", "at", "requester", "person", "post", "purpose", "channel", "decision", "exception", "reasons", "justification", "api_key", "request_id"})
+	for _, e := range entries {
+		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), utc(e.AskedAt), utc(e.At), e.Requester, e.Person, e.Post, e.Purpose,
+			e.Channel, e.Decision, e.Exception, strings.Join(e.Reasons, "|"), csvSafe(e.Justification), e.APIKey, e.RequestID})
+	}
+	cw.Flush()
+}
+
+// csvSafe keeps a spreadsheet from reading a free-text cell as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// reportExceptions answers GET /v1/reports/exceptions?month=YYYY-MM: counts
+// per requester and per post, flagging requesters above the monthly
+// threshold (persistent out-of-hours contact can amount to workplace
+// harassment, Ley 1010 de 2006; Ley 2191 de 2022 art. 7).
+func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
+	q := newQuery(r)
+	q.known("month")
+	month, err := time.Parse("2006-01", q.str("month"))
+	if err != nil {
+		q.v.Add("month", "is required as YYYY-MM, e.g. 2026-11")
+	}
+	if err := q.err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	// Months are counted in Bogotá, where the ministry reads the report.
+	bog, _ := time.LoadLocation("America/Bogota")
+	from := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, bog)
+	to := from.AddDate(0, 1, 0)
+	byRequester, byPost, err := s.store.CountExceptions(r.Context(), from, to)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	type requesterCount struct {
+		Requester string `json:"requester"`
+		Count     int    `json:"count"`
+		Flagged   bool   `json:"flagged"`
+	}
+	type postCount struct {
+		Post  string `json:"post"`
+		Count int    `json:"count"`
+	}
+	out := struct {
+		Month       string           `json:"month"`
+		From        string           `json:"from"`
+		To          string           `json:"to"`
+		Threshold   int              `json:"threshold"`
+		Total       int              `json:"total"`
+		ByRequester []requesterCount `json:"by_requester"`
+		ByPost      []postCount      `json:"by_post"`
+		Note        string           `json:"note"`
+	}{Month: month.Format("2006-01"), From: local(from, bog), To: local(to, bog), Threshold: s.auditThreshold,
+		ByRequester: []requesterCount{}, ByPost: []postCount{}}
+	for _, c := range byRequester {
+		out.Total += c.Count
+		out.ByRequester = append(out.ByRequester, requesterCount{c.Key, c.Count, c.Count > s.auditThreshold})
+	}
+	for _, c := range byPost {
+		out.ByPost = append(out.ByPost, postCount{c.Key, c.Count})
+	}
+	out.Note = [2]string{
+		"Un solicitante señalado superó el umbral mensual de contactos por excepción: el contacto persistente fuera de la jornada puede constituir acoso laboral (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
+		"A flagged requester exceeded the monthly threshold of exception contacts: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
+	}[language(r)]
+	s.recordAccess(r, principalOf(r.Context()), "audit_report", "")
+	writeJSON(w, http.StatusOK, out)
+}

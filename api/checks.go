@@ -1,0 +1,158 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"franja/domain"
+	"franja/engine"
+	"franja/policy"
+	"franja/postgres"
+	"franja/view"
+)
+
+// checkItem is one question in a batch, as sent.
+type checkItem struct {
+	Person           string  `json:"person"`
+	At               *string `json:"at"`
+	Channel          string  `json:"channel"`
+	Purpose          string  `json:"purpose"`
+	OfficialDocument bool    `json:"official_document"`
+	Requester        string  `json:"requester"`
+	Justification    string  `json:"justification"`
+}
+
+// checkResult is one answer in a batch: a decision, or the problem with
+// that item.
+type checkResult struct {
+	*decisionJSON
+	Error *Problem `json:"error,omitempty"`
+}
+
+// MarshalJSON writes the decision's fields, or {"error": …}.
+func (c checkResult) MarshalJSON() ([]byte, error) {
+	if c.Error != nil {
+		return json.Marshal(struct {
+			Error *Problem `json:"error"`
+		}{c.Error})
+	}
+	return json.Marshal(c.decisionJSON)
+}
+
+// contactChecks answers POST /v1/contact-checks: up to 10,000 questions,
+// each answered in place and in order; a bad item is reported where it
+// stands and the rest are answered.
+func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
+	snap, err := s.snapshot()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var body struct {
+		Checks []json.RawMessage `json:"checks"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	switch n := len(body.Checks); {
+	case body.Checks == nil:
+		writeError(w, r, domain.Invalid("the body needs a list of checks", domain.FieldError{Field: "checks", Message: `is required: {"checks":[{"person":"E1001"}]}`}))
+		return
+	case n > maxChecks:
+		writeError(w, r, domain.Invalid("too many checks", domain.FieldError{Field: "checks", Message: "holds at most 10000 checks; send several requests"}))
+		return
+	}
+	p, lang, now := principalOf(r.Context()), policyLang(r), s.now()
+	results := make([]checkResult, len(body.Checks))
+	var audits []*postgres.AuditEntry
+	var auditAt []int
+	for i, raw := range body.Checks {
+		out, audit, err := s.checkOne(snap, p, raw, now, lang)
+		if err != nil {
+			results[i] = checkResult{Error: itemProblem(r, err)}
+			continue
+		}
+		results[i] = checkResult{decisionJSON: &out}
+		if audit != nil {
+			audit.RequestID = requestID(r.Context())
+			audits = append(audits, audit)
+			auditAt = append(auditAt, i)
+		}
+	}
+	if len(audits) > 0 {
+		ids, err := s.store.RecordExceptions(r.Context(), audits)
+		if err != nil {
+			writeError(w, r, err) // no audit rows, no exceptions
+			return
+		}
+		for k, i := range auditAt {
+			results[i].AuditID = &ids[k]
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": results})
+}
+
+// checkOne parses, validates and answers one batch item.
+func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage, now time.Time, lang policy.Lang) (decisionJSON, *postgres.AuditEntry, error) {
+	var it checkItem
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&it); err != nil {
+		return decisionJSON{}, nil, jsonError(err)
+	}
+	var v domain.Validator
+	in := checkInput{Person: it.Person, At: now, OfficialDocument: it.OfficialDocument,
+		Requester: it.Requester, Justification: it.Justification, Horizon: engine.DefaultHorizon}
+	if it.Person == "" {
+		v.Add("person", "is required: the person's external_id")
+	}
+	if it.At != nil {
+		t, err := parseInstant(*it.At)
+		if err != nil {
+			v.Add("at", "%s", err.Error())
+		}
+		in.At = t
+	}
+	in.Channel = enumValue(&v, "channel", it.Channel, policy.Email, policy.Channels)
+	in.Purpose = enumValue(&v, "purpose", it.Purpose, policy.Routine, policy.Purposes)
+	validateExceptional(&v, p, &in, snap)
+	if err := v.Err("this check is not valid"); err != nil {
+		return decisionJSON{}, nil, err
+	}
+	person, err := s.person(snap, p, in.Person)
+	if err != nil {
+		return decisionJSON{}, nil, err
+	}
+	out, audit := s.answer(snap, p, person, in, lang)
+	return out, audit, nil
+}
+
+// enumValue checks s against all; def when s is empty.
+func enumValue[T ~string](v *domain.Validator, field, s string, def T, all []T) T {
+	if s == "" {
+		return def
+	}
+	for _, a := range all {
+		if string(a) == s {
+			return a
+		}
+	}
+	v.Add(field, "%q is not one of %v", s, all)
+	return def
+}
+
+// itemProblem renders an item's error like a response's problem.
+func itemProblem(r *http.Request, err error) *Problem {
+	var e *domain.Error
+	if !errors.As(err, &e) {
+		e = &domain.Error{Code: domain.EInternal, Message: "internal error"}
+	}
+	return &Problem{
+		Type: "https://franja.dev/problems/" + string(e.Code), Title: titles[e.Code][language(r)],
+		Status: statusOf[e.Code], Detail: e.Message, Code: e.Code, Errors: e.Fields,
+	}
+}

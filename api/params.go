@@ -1,0 +1,168 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"franja/domain"
+)
+
+// query reads and validates query parameters, gathering every problem so the
+// caller hears about all of them at once.
+type query struct {
+	r *http.Request
+	v domain.Validator
+}
+
+func newQuery(r *http.Request) *query { return &query{r: r} }
+
+// known refuses parameters the endpoint does not take: a typo such as
+// `chanel=phone` must not silently fall back to the default.
+func (q *query) known(names ...string) {
+	for k := range q.r.URL.Query() {
+		found := false
+		for _, n := range names {
+			if k == n {
+				found = true
+				break
+			}
+		}
+		if !found {
+			q.v.Add(k, "unknown parameter; this endpoint takes %s", strings.Join(names, ", "))
+		}
+	}
+}
+
+func (q *query) str(name string) string { return q.r.URL.Query().Get(name) }
+
+// instant parses an RFC 3339 instant (with offset); def when absent.
+func (q *query) instant(name string, def time.Time) time.Time {
+	s := q.str(name)
+	if s == "" {
+		return def
+	}
+	t, err := parseInstant(s)
+	if err != nil {
+		q.v.Add(name, "%s", err.Error())
+		return def
+	}
+	return t
+}
+
+// requiredInstant is instant without a default.
+func (q *query) requiredInstant(name string) time.Time {
+	if q.str(name) == "" {
+		q.v.Add(name, "is required: an RFC 3339 instant such as 2026-11-27T09:00:00-05:00")
+		return time.Time{}
+	}
+	return q.instant(name, time.Time{})
+}
+
+// oneOf parses an enumerated value; def when absent.
+func oneOfParam[T ~string](q *query, name string, def T, all []T) T {
+	s := q.str(name)
+	if s == "" {
+		return def
+	}
+	for _, a := range all {
+		if string(a) == s {
+			return a
+		}
+	}
+	names := make([]string, len(all))
+	for i, a := range all {
+		names[i] = string(a)
+	}
+	q.v.Add(name, "%q is not one of %s", s, strings.Join(names, ", "))
+	return def
+}
+
+// boolean parses true/false; false when absent.
+func (q *query) boolean(name string) bool {
+	s := q.str(name)
+	if s == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		q.v.Add(name, "%q is not true or false", s)
+	}
+	return b
+}
+
+// duration parses an ISO 8601 duration within [min, max]; def when absent.
+func (q *query) duration(name string, def, min, max time.Duration) time.Duration {
+	s := q.str(name)
+	if s == "" {
+		return def
+	}
+	d, err := parseDuration(s)
+	if err != nil {
+		q.v.Add(name, "%s", err.Error())
+		return def
+	}
+	if d < min || d > max {
+		q.v.Add(name, "%s is out of range: it must be from %s to %s", s, formatDuration(min), formatDuration(max))
+		return def
+	}
+	return d
+}
+
+func (q *query) err() error { return q.v.Err("some query parameters are not valid") }
+
+// parseInstant parses an RFC 3339 instant, refusing ones without an offset
+// and years outside 1900–2200 (absurd dates are a client's mistake).
+func parseInstant(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 instant with an offset, such as 2026-11-27T09:00:00-05:00 or 2026-11-27T14:00:00Z", s)
+	}
+	if t.Year() < 1900 || t.Year() > 2200 {
+		return time.Time{}, fmt.Errorf("%q is outside the years 1900–2200", s)
+	}
+	return t, nil
+}
+
+var durationRe = regexp.MustCompile(`^P(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,7})M)?(?:(\d{1,9})S)?)?$`)
+
+// parseDuration parses the ISO 8601 durations people write for slots and
+// horizons: PnD, PTnH, PTnM, PTnS and their combinations (P1DT2H, PT1H30M).
+// A day is 24 hours here: durations measure elapsed time, not calendar days.
+func parseDuration(s string) (time.Duration, error) {
+	m := durationRe.FindStringSubmatch(s)
+	if m == nil || s == "P" || strings.HasSuffix(s, "T") {
+		return 0, fmt.Errorf("%q is not an ISO 8601 duration such as PT30M, PT1H or P14D", s)
+	}
+	units := []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second}
+	var d time.Duration
+	for i, u := range units {
+		if m[i+1] != "" {
+			n, _ := strconv.ParseInt(m[i+1], 10, 64)
+			d += time.Duration(n) * u
+		}
+	}
+	return d, nil
+}
+
+// formatDuration writes d in ISO 8601 (PT30M, PT1H, P366D).
+func formatDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 && d > 0 {
+		return fmt.Sprintf("P%dD", d/(24*time.Hour))
+	}
+	var b strings.Builder
+	b.WriteString("PT")
+	if h := d / time.Hour; h > 0 {
+		fmt.Fprintf(&b, "%dH", h)
+	}
+	if m := d % time.Hour / time.Minute; m > 0 {
+		fmt.Fprintf(&b, "%dM", m)
+	}
+	if sec := d % time.Minute / time.Second; sec > 0 || d == 0 {
+		fmt.Fprintf(&b, "%dS", sec)
+	}
+	return b.String()
+}

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"franja/domain"
+	"franja/engine"
+	"franja/policy"
+	"franja/view"
+)
+
+// intervalJSON is an allowed interval, in UTC and in the person's zone.
+type intervalJSON struct {
+	Start      string `json:"start"`
+	End        string `json:"end"`
+	LocalStart string `json:"local_start"`
+	LocalEnd   string `json:"local_end"`
+}
+
+func renderInterval(iv engine.Interval, loc *time.Location) intervalJSON {
+	return intervalJSON{Start: utc(iv.Start), End: utc(iv.End), LocalStart: local(iv.Start, loc), LocalEnd: local(iv.End, loc)}
+}
+
+// noTimeline explains why a person without a usable schedule has no slots.
+func noTimeline(p *view.Person, lang policy.Lang) *reasonJSON {
+	if p.HasSchedule && p.Timeline != nil {
+		return nil
+	}
+	r := policy.Reason{Code: policy.NoSchedule}
+	return &reasonJSON{Code: string(r.Code), Message: r.Message(lang), LegalBasis: r.LegalBasis()}
+}
+
+// nextSlot answers GET /v1/people/{external_id}/next-slot: the earliest
+// [start, end) of the given length wholly inside allowed time.
+func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
+	snap, err := s.snapshot()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	q := newQuery(r)
+	q.known("after", "duration", "horizon")
+	after := q.instant("after", s.now())
+	dur := q.duration("duration", 30*time.Minute, time.Minute, 24*time.Hour)
+	horizon := q.duration("horizon", engine.DefaultHorizon, time.Hour, engine.MaxHorizon)
+	if err := q.err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	person, err := s.person(snap, principalOf(r.Context()), chi.URLParam(r, "external_id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	loc := person.Location()
+	out := map[string]any{
+		"person": person.ExternalID, "time_zone": person.ZoneName, "after": utc(after), "local_after": local(after, loc),
+		"duration": formatDuration(dur), "start": nil, "end": nil, "local_start": nil, "local_end": nil,
+	}
+	lang := policyLang(r)
+	if why := noTimeline(person, lang); why != nil {
+		out["reason"] = why
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	iv, ok := person.Timeline.NextSlot(after, dur, horizon)
+	if !ok {
+		out["horizon_reached"] = true
+		out["reason"] = horizonReason(horizon, lang)
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	j := renderInterval(iv, loc)
+	out["start"], out["end"], out["local_start"], out["local_end"] = j.Start, j.End, j.LocalStart, j.LocalEnd
+	writeJSON(w, http.StatusOK, out)
+}
+
+// horizonReason says that nothing was found within the horizon.
+func horizonReason(h time.Duration, lang policy.Lang) reasonJSON {
+	msg := [2]string{
+		"No hay un espacio permitido de esa duración dentro del horizonte de búsqueda (" + formatDuration(h) + ").",
+		"No allowed slot of that length exists within the search horizon (" + formatDuration(h) + ").",
+	}[lang]
+	return reasonJSON{Code: "horizon_reached", Message: msg}
+}
+
+// availability answers GET /v1/people/{external_id}/availability: the
+// allowed intervals in [from, to), at most 93 days.
+func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
+	snap, err := s.snapshot()
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	q := newQuery(r)
+	q.known("from", "to")
+	from, to := q.requiredInstant("from"), q.requiredInstant("to")
+	checkRange(&q.v, from, to, maxAvailability)
+	if err := q.err(); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	person, err := s.person(snap, principalOf(r.Context()), chi.URLParam(r, "external_id"))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	loc := person.Location()
+	out := map[string]any{
+		"person": person.ExternalID, "time_zone": person.ZoneName,
+		"from": utc(from), "to": utc(to), "local_from": local(from, loc), "local_to": local(to, loc),
+		"intervals": []intervalJSON{},
+	}
+	if why := noTimeline(person, policyLang(r)); why != nil {
+		out["reason"] = why
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	ivs := person.Timeline.Intervals(from, to)
+	list := make([]intervalJSON, len(ivs))
+	for i, iv := range ivs {
+		list[i] = renderInterval(iv, loc)
+	}
+	out["intervals"] = list
+	writeJSON(w, http.StatusOK, out)
+}
+
+// checkRange requires from < to and a span of at most max.
+func checkRange(v *domain.Validator, from, to time.Time, max time.Duration) {
+	if from.IsZero() || to.IsZero() {
+		return
+	}
+	if !to.After(from) {
+		v.Add("to", "must be after from")
+	} else if to.Sub(from) > max {
+		v.Add("to", "the range is longer than %s; ask in parts", formatDuration(max))
+	}
+}

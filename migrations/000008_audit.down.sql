@@ -1,0 +1,3 @@
+DROP TABLE access_log;
+DROP TABLE audit_exceptions;
+DROP FUNCTION franja_append_only();

@@ -1,0 +1,99 @@
+package view
+
+import (
+	"time"
+
+	"franja/calendars"
+	"franja/domain"
+	"franja/engine"
+)
+
+// personRow is a person's own data as stored, kept so that the person can be
+// recompiled when their post changes.
+type personRow struct {
+	ExternalID, FullName, Post, Supervisor string
+	Exception                              domain.Exception
+	ZoneOverride                           string
+	Schedules                              []engine.ScheduleVersion
+	Leaves                                 []Leave
+}
+
+// postRow is a post's data as stored.
+type postRow struct {
+	Code, ZoneName string
+	Calendars      []string
+	Schedules      []engine.ScheduleVersion
+	Closures       []calendars.Holiday
+	Exclusions     []domain.Date
+}
+
+// compilePost builds a Post over the stored calendar data.
+func compilePost(r *postRow, stored *calendars.Stored) *Post {
+	zone, ok := domain.LoadZone(r.ZoneName)
+	if !ok {
+		zone = nil
+	}
+	return &Post{
+		Code:      r.Code,
+		ZoneName:  r.ZoneName,
+		Zone:      zone,
+		Calendars: r.Calendars,
+		Schedules: r.Schedules,
+		Holidays:  newHolidays(stored, r.Calendars, r.Closures, r.Exclusions),
+		row:       r,
+	}
+}
+
+// compilePerson builds a Person from their row and their post. A person's
+// own schedule versions, when they have any, replace the post's entirely;
+// their own zone, when set, replaces the post's.
+func compilePerson(r *personRow, post *Post) *Person {
+	p := &Person{
+		ExternalID: r.ExternalID,
+		FullName:   r.FullName,
+		Post:       r.Post,
+		Supervisor: r.Supervisor,
+		Exception:  r.Exception,
+		Leaves:     r.Leaves,
+		row:        r,
+	}
+	if post == nil {
+		return p // cannot happen with the foreign key; answered as no_schedule
+	}
+	zoneName, zone := post.ZoneName, post.Zone
+	if r.ZoneOverride != "" {
+		if z, ok := domain.LoadZone(r.ZoneOverride); ok {
+			zoneName, zone = r.ZoneOverride, z
+		}
+	}
+	p.ZoneName = zoneName
+	schedules := post.Schedules
+	if len(r.Schedules) > 0 {
+		schedules = r.Schedules
+	}
+	for _, v := range schedules {
+		if !v.Schedule.IsEmpty() {
+			p.HasSchedule = true
+		}
+	}
+	if zone == nil {
+		return p
+	}
+	leaves := make([]engine.Leave, len(r.Leaves))
+	for i, l := range r.Leaves {
+		leaves[i] = engine.Leave{ID: l.ID, StartDate: l.StartDate, EndDate: l.EndDate, Start: l.Start, End: l.End, Blocks: l.Kind.Blocks()}
+	}
+	tl, err := engine.NewTimeline(engine.Person{Zone: zone, Schedules: schedules, Holidays: post.Holidays.Names, Leaves: leaves})
+	if err == nil {
+		p.Timeline = tl
+	}
+	return p
+}
+
+// Location returns the person's zone (UTC when it could not be loaded).
+func (p *Person) Location() *time.Location {
+	if p.Timeline != nil {
+		return p.Timeline.Zone()
+	}
+	return time.UTC
+}

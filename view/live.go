@@ -1,0 +1,367 @@
+package view
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Channel is the NOTIFY channel of the change feed (migration 000006).
+const Channel = "franja_changes"
+
+// View is the live, in-memory view of one replica.
+type View struct {
+	pool       *pgxpool.Pool
+	loadStored StoredLoader
+	log        *slog.Logger
+
+	cur     atomic.Pointer[Snapshot]
+	applyMu sync.Mutex // one writer at a time builds the next snapshot
+
+	replica   string
+	syncSeq   atomic.Uint64
+	waitMu    sync.Mutex
+	waiters   map[uint64]chan struct{}
+	listening atomic.Bool
+
+	// OnKeyChanged, when set, is called with the id of an API key that
+	// changed (revoked, expired, deleted), so caches drop it at once.
+	OnKeyChanged func(id int64)
+
+	fullReloads atomic.Int64
+}
+
+// New returns a View over pool; it is empty until Reload or Run loads it.
+func New(pool *pgxpool.Pool, loadStored StoredLoader, log *slog.Logger) *View {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	if log == nil {
+		log = slog.Default()
+	}
+	return &View{pool: pool, loadStored: loadStored, log: log, replica: hex.EncodeToString(b[:]), waiters: map[uint64]chan struct{}{}}
+}
+
+// Snapshot returns the current version of the view (nil before the first load).
+func (v *View) Snapshot() *Snapshot { return v.cur.Load() }
+
+// FullReloads counts full reloads since start (for tests and metrics).
+func (v *View) FullReloads() int64 { return v.fullReloads.Load() }
+
+// Ready reports whether the view is loaded and following the change feed.
+func (v *View) Ready(context.Context) error {
+	if v.cur.Load() == nil {
+		return errors.New("the in-memory view is not loaded yet")
+	}
+	if !v.listening.Load() {
+		return errors.New("the in-memory view has lost the change feed; reconnecting")
+	}
+	return nil
+}
+
+// Reload rebuilds the whole view from PostgreSQL, from one consistent
+// snapshot of the database.
+func (v *View) Reload(ctx context.Context) error {
+	v.applyMu.Lock()
+	defer v.applyMu.Unlock()
+	start := time.Now()
+	tx, err := v.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return fmt.Errorf("view: %w", err)
+	}
+	defer tx.Rollback(ctx)
+	stored, err := v.loadStored(ctx)
+	if err != nil {
+		return err
+	}
+	postRows, err := loadPosts(ctx, tx, nil)
+	if err != nil {
+		return err
+	}
+	personRows, err := loadPeople(ctx, tx, nil)
+	if err != nil {
+		return err
+	}
+	s := &Snapshot{posts: make(map[string]*Post, len(postRows)), stored: stored}
+	for code, r := range postRows {
+		s.posts[code] = compilePost(r, stored)
+	}
+	for i := range s.shards {
+		s.shards[i] = make(map[string]*Person, len(personRows)/nShards+1)
+	}
+	for id, r := range personRows {
+		s.shards[shardOf(id)][id] = compilePerson(r, s.posts[r.Post])
+	}
+	s.people = len(personRows)
+	v.cur.Store(s)
+	v.fullReloads.Add(1)
+	v.log.Info("view loaded", "people", s.people, "posts", len(s.posts), "duration", time.Since(start))
+	return nil
+}
+
+// applyPeople reloads the given people (and drops those that are gone).
+func (v *View) applyPeople(ctx context.Context, ids []string) error {
+	rows, err := loadPeople(ctx, v.pool, ids)
+	if err != nil {
+		return err
+	}
+	v.applyMu.Lock()
+	defer v.applyMu.Unlock()
+	old := v.cur.Load()
+	if old == nil {
+		return nil
+	}
+	next := *old
+	copied := map[int]bool{}
+	for _, id := range ids {
+		sh := shardOf(id)
+		if !copied[sh] {
+			next.shards[sh] = cloneShard(old.shards[sh])
+			copied[sh] = true
+		}
+		_, had := next.shards[sh][id]
+		if r, ok := rows[id]; ok {
+			next.shards[sh][id] = compilePerson(r, next.posts[r.Post])
+			if !had {
+				next.people++
+			}
+		} else if had {
+			delete(next.shards[sh], id)
+			next.people--
+		}
+	}
+	v.cur.Store(&next)
+	return nil
+}
+
+// applyPosts reloads the given posts and recompiles everyone at them.
+func (v *View) applyPosts(ctx context.Context, codes []string) error {
+	rows, err := loadPosts(ctx, v.pool, codes)
+	if err != nil {
+		return err
+	}
+	v.applyMu.Lock()
+	defer v.applyMu.Unlock()
+	old := v.cur.Load()
+	if old == nil {
+		return nil
+	}
+	next := *old
+	next.posts = make(map[string]*Post, len(old.posts))
+	for code, p := range old.posts {
+		next.posts[code] = p
+	}
+	changed := map[string]bool{}
+	for _, code := range codes {
+		changed[code] = true
+		if r, ok := rows[code]; ok {
+			next.posts[code] = compilePost(r, old.stored)
+		} else {
+			delete(next.posts, code)
+		}
+	}
+	for i, sh := range old.shards {
+		var copy map[string]*Person
+		for id, p := range sh {
+			if !changed[p.Post] {
+				continue
+			}
+			if copy == nil {
+				copy = cloneShard(sh)
+				next.shards[i] = copy
+			}
+			copy[id] = compilePerson(p.row, next.posts[p.Post])
+		}
+	}
+	v.cur.Store(&next)
+	return nil
+}
+
+func cloneShard(m map[string]*Person) map[string]*Person {
+	c := make(map[string]*Person, len(m)+1)
+	for k, p := range m {
+		c[k] = p
+	}
+	return c
+}
+
+// Sync returns once every write this replica committed before the call is
+// in the view: it sends a marker through the change feed and waits for the
+// listener to reach it (notifications arrive in commit order). Without a
+// live listener it reloads the view instead.
+func (v *View) Sync(ctx context.Context) error {
+	if !v.listening.Load() {
+		return v.Reload(ctx)
+	}
+	n := v.syncSeq.Add(1)
+	ch := make(chan struct{})
+	v.waitMu.Lock()
+	v.waiters[n] = ch
+	v.waitMu.Unlock()
+	defer func() {
+		v.waitMu.Lock()
+		delete(v.waiters, n)
+		v.waitMu.Unlock()
+	}()
+	if _, err := v.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, "sync:"+v.replica+":"+strconv.FormatUint(n, 10)); err != nil {
+		return fmt.Errorf("view: sync: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("view: sync: the change feed did not answer: %w", ctx.Err())
+	}
+}
+
+// Run follows the change feed until ctx ends: it LISTENs, loads the whole
+// view, then applies each change as it comes. When the listening connection
+// is lost it reconnects and reloads everything, so the view is never
+// silently stale.
+func (v *View) Run(ctx context.Context) error {
+	backoff := 100 * time.Millisecond
+	for {
+		err := v.follow(ctx)
+		v.listening.Store(false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		v.log.Warn("view: change feed lost; reconnecting and reloading", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+// follow runs one listening connection until it fails.
+func (v *View) follow(ctx context.Context) error {
+	c, err := v.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	conn := c.Hijack()
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
+		return err
+	}
+	// Listen first, then load: a change committed during the load is both
+	// in the load or after it, and in the queue; applying it twice is harmless.
+	if err := v.Reload(ctx); err != nil {
+		return err
+	}
+	v.listening.Store(true)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		batch := []string{n.Payload}
+		// Gather what has already arrived, so an import's burst is applied
+		// in one go.
+		for len(batch) < 1000 {
+			wctx, cancel := context.WithTimeout(ctx, time.Millisecond)
+			n, err := conn.WaitForNotification(wctx)
+			cancel()
+			if err != nil {
+				if ctx.Err() != nil || !isTimeout(err) {
+					return err
+				}
+				break
+			}
+			batch = append(batch, n.Payload)
+		}
+		if err := v.apply(ctx, batch); err != nil {
+			return err
+		}
+	}
+}
+
+func isTimeout(err error) bool { return errors.Is(err, context.DeadlineExceeded) }
+
+// apply applies one batch of payloads in order of kind: a full reload
+// swallows the rest; sync markers are released only after the changes
+// before them are in.
+func (v *View) apply(ctx context.Context, payloads []string) error {
+	var people, posts []string
+	var full bool
+	var keys []int64
+	var syncs []uint64
+	for _, p := range payloads {
+		kind, key, _ := strings.Cut(p, ":")
+		switch kind {
+		case "person":
+			people = append(people, key)
+		case "post":
+			posts = append(posts, key)
+		case "all", "calendars":
+			full = true
+		case "key":
+			if id, err := strconv.ParseInt(key, 10, 64); err == nil {
+				keys = append(keys, id)
+			}
+		case "sync":
+			replica, n, _ := strings.Cut(key, ":")
+			if replica == v.replica {
+				if u, err := strconv.ParseUint(n, 10, 64); err == nil {
+					syncs = append(syncs, u)
+				}
+			}
+		}
+	}
+	var err error
+	switch {
+	case full:
+		err = v.Reload(ctx)
+	default:
+		if len(posts) > 0 {
+			err = v.applyPosts(ctx, dedupe(posts))
+		}
+		if err == nil && len(people) > 0 {
+			err = v.applyPeople(ctx, dedupe(people))
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if v.OnKeyChanged != nil {
+		for _, id := range keys {
+			v.OnKeyChanged(id)
+		}
+	}
+	v.waitMu.Lock()
+	for _, n := range syncs {
+		if ch, ok := v.waiters[n]; ok {
+			close(ch)
+			delete(v.waiters, n)
+		}
+	}
+	v.waitMu.Unlock()
+	return nil
+}
+
+func dedupe(xs []string) []string {
+	seen := make(map[string]bool, len(xs))
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}

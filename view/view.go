@@ -1,0 +1,115 @@
+// Package view keeps in memory everything a decision needs (people, posts,
+// effective schedules, holiday sets per post and year, leave), compiled from
+// PostgreSQL and kept current through the change feed (LISTEN
+// franja_changes). PostgreSQL stays the source of truth: a restarted replica
+// rebuilds the same view.
+//
+// Each version of the view is an immutable Snapshot behind an atomic
+// pointer: readers never lock, and a writer builds the next version by
+// copying only the shard of people that changed.
+package view
+
+import (
+	"hash/maphash"
+	"sync/atomic"
+	"time"
+
+	"franja/calendars"
+	"franja/domain"
+	"franja/engine"
+)
+
+// nShards splits people so that applying one change copies 1/nShards of them.
+const nShards = 256
+
+var seed = maphash.MakeSeed()
+
+func shardOf(id string) int { return int(maphash.String(seed, id) % nShards) }
+
+// Snapshot is one immutable version of the view.
+type Snapshot struct {
+	shards [nShards]map[string]*Person
+	posts  map[string]*Post
+	stored *calendars.Stored
+	people int
+}
+
+// Post is a post as decisions see it.
+type Post struct {
+	Code      string
+	ZoneName  string
+	Zone      *time.Location
+	Calendars []string
+	Schedules []engine.ScheduleVersion
+	Holidays  *Holidays
+	row       *postRow
+}
+
+// Leave is what decisions need of a leave: when, whether it blocks, its kind
+// (shown to hr and admin only) and its delegate.
+type Leave struct {
+	ID       int64
+	Kind     domain.LeaveKind
+	Delegate string
+	// StartDate/EndDate (all-day) or Start/End (partial), as stored.
+	StartDate, EndDate domain.Date
+	Start, End         time.Time
+}
+
+// Person is a person as decisions see it, with their compiled timeline.
+type Person struct {
+	ExternalID string
+	FullName   string
+	Post       string
+	Supervisor string
+	Exception  domain.Exception
+	ZoneName   string
+	// Timeline answers allowed-time questions; nil when the person's zone
+	// could not be loaded (never for data the database accepted).
+	Timeline *engine.Timeline
+	// HasSchedule is false when neither the person nor their post has any
+	// schedule version: decisions then say no_schedule.
+	HasSchedule bool
+	Leaves      []Leave
+	row         *personRow
+}
+
+// LeaveByID returns the person's leave with id, or nil.
+func (p *Person) LeaveByID(id int64) *Leave {
+	for i := range p.Leaves {
+		if p.Leaves[i].ID == id {
+			return &p.Leaves[i]
+		}
+	}
+	return nil
+}
+
+// Person returns the person with external id, or nil.
+func (s *Snapshot) Person(id string) *Person { return s.shards[shardOf(id)][id] }
+
+// Post returns the post with code, or nil.
+func (s *Snapshot) Post(code string) *Post { return s.posts[code] }
+
+// Len returns the number of people.
+func (s *Snapshot) Len() int { return s.people }
+
+// Stored returns the stored calendar data (uploads and closures).
+func (s *Snapshot) Stored() *calendars.Stored { return s.stored }
+
+// Reports reports whether person is in supervisor's reporting line: a direct
+// or indirect report, following the supervisor chain upwards.
+func (s *Snapshot) Reports(supervisor, person string) bool {
+	seen := 0
+	for p := s.Person(person); p != nil && p.Supervisor != "" && seen < 1000; seen++ {
+		if p.Supervisor == supervisor {
+			return true
+		}
+		p = s.Person(p.Supervisor)
+	}
+	return false
+}
+
+// current holds the latest Snapshot.
+type current struct{ p atomic.Pointer[Snapshot] }
+
+func (c *current) load() *Snapshot { return c.p.Load() }
