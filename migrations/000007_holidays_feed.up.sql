@@ -3,8 +3,8 @@
 -- closures notify 'calendars' (every post using it may change, so replicas
 -- reload the stored calendars and rebuild every post's holiday sets).
 -- A separate file because franja_watch is defined in 000006, after 000005.
-SELECT franja_watch('post_closures', 'franja_notify_posts', 'post');
-SELECT franja_watch('post_exclusions', 'franja_notify_posts', 'post');
-SELECT franja_watch('calendar_closures', 'franja_notify_entity', 'calendars');
-SELECT franja_watch('calendar_uploads', 'franja_notify_entity', 'calendars');
-SELECT franja_watch('calendar_upload_holidays', 'franja_notify_entity', 'calendars');
+SELECT franja_watch('post_closures', 'post', 'post');
+SELECT franja_watch('post_exclusions', 'post', 'post');
+SELECT franja_watch('calendar_closures', 'calendars', '');
+SELECT franja_watch('calendar_uploads', 'calendars', '');
+SELECT franja_watch('calendar_upload_holidays', 'calendars', '');
