@@ -20,6 +20,7 @@ Usage:
   franja healthcheck URL            exit 0 when URL answers 200 (for container health checks)
   franja import posts|people|leaves FILE [--server URL] [--token T] [--dry-run]
                                     bulk-import a .csv or .json file through the API
+  franja seed [--dry-run]           load the demo dataset (posts, people, a year of leave; idempotent)
   franja help                       show this text
 
 Environment:
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return keysCmd(ctx, args[1:], getenv, stdout, log)
 	case "import":
 		return importCmd(ctx, args[1:], getenv, stdout)
+	case "seed":
+		return seedCmd(ctx, args[1:], getenv, stdout, log)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
