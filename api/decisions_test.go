@@ -240,6 +240,12 @@ func TestNextSlotAvailabilityAndMeetings(t *testing.T) {
 	if first["start"] != "2026-11-30T14:00:00Z" || local["E1"].(map[string]any)["local_start"] != "2026-11-30T09:00:00-05:00" || local["Y1"].(map[string]any)["local_start"] != "2026-11-30T09:00:00-05:00" {
 		t.Errorf("first common slot: %v", first)
 	}
+	// The options do not overlap: 09:00-10:00, 10:00-11:00, 11:00-12:00.
+	for i, want := range []string{"2026-11-30T14:00:00Z", "2026-11-30T15:00:00Z", "2026-11-30T16:00:00Z"} {
+		if got := slots[i].(map[string]any)["start"]; got != want {
+			t.Errorf("slot %d starts %v, want %s", i, got, want)
+		}
+	}
 }
 
 func TestContactChecksBatchReportsBadItemsInPlace(t *testing.T) {

@@ -76,7 +76,7 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 			locs[id] = person.Location()
 		}
 	}
-	ivs := engine.CommonSlots(tls, from, to, dur, gran, limit)
+	ivs := distinctSlots(engine.CommonSlots(tls, from, to, dur, gran, candidates(limit, dur, gran)), limit)
 	slots := make([]slotJSON, len(ivs))
 	for i, iv := range ivs {
 		sl := slotJSON{Start: utc(iv.Start), End: utc(iv.End), Local: map[string]intervalJSON{}}
@@ -88,6 +88,30 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"duration": formatDuration(dur), "granularity": formatDuration(gran), "from": utc(from), "to": utc(to), "slots": slots,
 	})
+}
+
+// candidates is how many aligned starts to ask the engine for so that limit
+// slots that do not overlap can be picked from them: each slot hides at most
+// dur/gran later starts.
+func candidates(limit int, dur, gran time.Duration) int {
+	per := int(dur/gran) + 1
+	return min(limit*per, 100_000)
+}
+
+// distinctSlots keeps the earliest slot, then the earliest that starts at or
+// after its end, and so on: a caller asking for five options gets five
+// different meetings, not one meeting shifted by a quarter of an hour.
+func distinctSlots(ivs []engine.Interval, limit int) []engine.Interval {
+	out := make([]engine.Interval, 0, limit)
+	for _, iv := range ivs {
+		if len(out) == limit {
+			break
+		}
+		if len(out) == 0 || !iv.Start.Before(out[len(out)-1].End) {
+			out = append(out, iv)
+		}
+	}
+	return out
 }
 
 func bodyInstant(v *domain.Validator, field, s string) time.Time {
