@@ -36,6 +36,9 @@ func decisionFixture(t *testing.T) *harness {
 	h.mustCreate("/v1/posts", map[string]any{"code": "SCL", "name": "Embajada Santiago", "kind": "embassy", "country": "CL", "city": "Santiago", "time_zone": "America/Santiago", "calendars": []string{"CL"}, "schedule": workweek("09:00-18:00")})
 	h.mustCreate("/v1/posts", map[string]any{"code": "RUH", "name": "Embajada Riad", "kind": "embassy", "country": "SA", "city": "Riyadh", "time_zone": "Asia/Riyadh", "calendars": []string{}, "schedule": map[string][]string{"sun": {"08:00-16:00"}, "mon": {"08:00-16:00"}, "tue": {"08:00-16:00"}, "wed": {"08:00-16:00"}, "thu": {"08:00-16:00"}}})
 	h.mustCreate("/v1/posts", map[string]any{"code": "SYD", "name": "Embajada Canberra", "kind": "embassy", "country": "AU", "city": "Canberra", "time_zone": "Australia/Sydney", "calendars": []string{}, "schedule": workweek("09:00-17:00")})
+	for _, p := range [][3]string{{"MAD", "ES", "Europe/Madrid"}, {"LHI", "AU", "Australia/Lord_Howe"}, {"CHT", "NZ", "Pacific/Chatham"}} {
+		h.mustCreate("/v1/posts", map[string]any{"code": p[0], "name": "Sede " + p[0], "kind": "other", "country": p[1], "city": p[0], "time_zone": p[2], "calendars": []string{}, "schedule": workweek("09:00-17:00")})
+	}
 	h.mustCreate("/v1/posts", map[string]any{"code": "NOSCHED", "name": "Oficina sin horario", "kind": "other", "country": "CO", "city": "Cali", "time_zone": "America/Bogota", "calendars": []string{"CO"}})
 
 	person := func(id, post string, extra map[string]any) {
@@ -55,6 +58,13 @@ func decisionFixture(t *testing.T) *harness {
 	person("A1", "SYD", nil)
 	person("Z1", "BOG", map[string]any{"time_zone": "Europe/Madrid"})
 	person("X1", "NOSCHED", nil)
+	// Sunday watches placed on the clock changes of 2026.
+	sunday := func(w string) map[string]any { return map[string]any{"schedule": map[string][]string{"sun": {w}}} }
+	person("M1", "MAD", sunday("02:30-04:00"))
+	person("M2", "MAD", sunday("01:00-02:30"))
+	person("H1", "LHI", sunday("01:45-03:00"))
+	person("H2", "LHI", sunday("02:10-04:00"))
+	person("K1", "CHT", sunday("03:00-05:00"))
 	person("L1", "BOG", nil)
 	person("L2", "BOG", nil)
 	person("P1", "BOG", nil)
@@ -120,6 +130,14 @@ func TestContactabilityTimeCases(t *testing.T) {
 		{"new york after fall back", "Y1", "2026-10-31T12:00:00-04:00", "defer", "rest_day", "2026-11-02T14:00:00Z", "2026-11-02T09:00:00-05:00", ""},
 		{"santiago: midnight is missing on the spring day", "C1", "2026-09-06T03:30:00Z", "defer", "rest_day", "2026-09-06T04:00:00Z", "2026-09-06T01:00:00-03:00", ""},
 		{"sydney after clocks go back", "A1", "2026-04-04T12:00:00+11:00", "defer", "rest_day", "2026-04-05T23:00:00Z", "2026-04-06T09:00:00+10:00", ""},
+		{"madrid spring forward: a window starting in the gap starts after it", "M1", "2026-03-29T00:30:00Z", "defer", "outside_working_hours", "2026-03-29T01:00:00Z", "2026-03-29T03:00:00+02:00", ""},
+		{"madrid fall back: a repeated start is the earlier one", "M1", "2026-10-25T00:00:00Z", "defer", "outside_working_hours", "2026-10-25T00:30:00Z", "2026-10-25T02:30:00+02:00", ""},
+		{"madrid fall back: a repeated end is the earlier one", "M2", "2026-10-25T01:00:00Z", "defer", "outside_working_hours", "2026-11-01T00:00:00Z", "2026-11-01T01:00:00+01:00", ""},
+		{"madrid fall back: inside the window before the repeat", "M2", "2026-10-25T00:15:00Z", "allow", "within_working_hours", "", "", ""},
+		{"lord howe fall back (30 minutes): the earlier 01:45", "H1", "2026-04-04T14:00:00Z", "defer", "outside_working_hours", "2026-04-04T14:45:00Z", "2026-04-05T01:45:00+11:00", ""},
+		{"lord howe spring forward (30 minutes): 02:10 is 02:30", "H2", "2026-10-03T15:00:00Z", "defer", "outside_working_hours", "2026-10-03T15:30:00Z", "2026-10-04T02:30:00+11:00", ""},
+		{"chatham spring forward: 03:00 is 03:45 (+13:45)", "K1", "2026-09-26T13:30:00Z", "defer", "outside_working_hours", "2026-09-26T14:00:00Z", "2026-09-27T03:45:00+13:45", ""},
+		{"chatham fall back: the earlier 03:00 (+13:45)", "K1", "2026-04-04T13:00:00Z", "defer", "outside_working_hours", "2026-04-04T13:15:00Z", "2026-04-05T03:00:00+13:45", ""},
 		{"sunday-thursday week: friday", "R1", "2026-11-27T10:00:00+03:00", "defer", "rest_day", "2026-11-29T05:00:00Z", "2026-11-29T08:00:00+03:00", ""},
 		{"sunday-thursday week: sunday", "R1", "2026-11-29T10:00:00+03:00", "allow", "within_working_hours", "", "", ""},
 		{"zone differs from the post's", "Z1", "2026-11-26T15:00:00Z", "allow", "within_working_hours", "", "", ""},
