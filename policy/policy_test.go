@@ -1,0 +1,103 @@
+package policy
+
+import (
+	"testing"
+	"time"
+
+	"franja/domain"
+	"franja/engine"
+)
+
+// bogota is Monday–Friday 08:00-17:00 in Bogotá, with one week of leave.
+func bogota(t *testing.T, exc domain.Exception) Person {
+	t.Helper()
+	loc, err := time.LoadLocation("America/Bogota")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s domain.Schedule
+	for d := time.Monday; d <= time.Friday; d++ {
+		s[d] = []domain.Window{{Start: 8 * 60, End: 17 * 60}}
+	}
+	tl, err := engine.NewTimeline(engine.Person{Zone: loc, Schedules: []engine.ScheduleVersion{{Schedule: s}},
+		Leaves: []engine.Leave{{ID: 7, StartDate: domain.NewDate(2026, 11, 30), EndDate: domain.NewDate(2026, 12, 4), Blocks: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Person{Exception: exc, HasSchedule: true, Timeline: tl, LeaveKind: func(id int64) domain.LeaveKind {
+		if id == 7 {
+			return domain.LeaveSick
+		}
+		return ""
+	}}
+}
+
+var (
+	inHours    = time.Date(2026, 11, 26, 15, 0, 0, 0, time.UTC) // Thursday 10:00 Bogotá
+	afterHours = time.Date(2026, 11, 27, 1, 0, 0, 0, time.UTC)  // Thursday 20:00 Bogotá
+	onLeave    = time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
+)
+
+func TestDecide(t *testing.T) {
+	cases := []struct {
+		name    string
+		exc     domain.Exception
+		req     Request
+		at      time.Time
+		verdict Verdict
+		first   Code
+		audit   bool
+		next    bool
+	}{
+		{"routine email in hours", domain.ExceptionNone, Request{Channel: Email, Purpose: Routine}, inHours, Allow, WithinWorkingHours, false, false},
+		{"routine email after hours waits", domain.ExceptionNone, Request{Channel: Email, Purpose: Routine}, afterHours, Defer, OutsideWorkingHours, false, true},
+		{"routine call after hours is refused", domain.ExceptionNone, Request{Channel: Phone, Purpose: Routine}, afterHours, Deny, OutsideWorkingHours, false, true},
+		{"routine whatsapp in hours is personal", domain.ExceptionNone, Request{Channel: WhatsApp, Purpose: Routine}, inHours, Deny, PersonalChannel, false, false},
+		{"urgent whatsapp in hours is an exception", domain.ExceptionNone, Request{Channel: WhatsApp, Purpose: Urgent}, inHours, Allow, WithinWorkingHours, true, false},
+		{"urgent after hours, no category", domain.ExceptionNone, Request{Channel: Email, Purpose: Urgent}, afterHours, Defer, OutsideWorkingHours, false, true},
+		{"urgent after hours, dirección", domain.ExceptionDireccionConfianzaManejo, Request{Channel: Phone, Purpose: Urgent}, afterHours, Allow, OutsideWorkingHours, true, false},
+		{"force majeure after hours, anyone", domain.ExceptionNone, Request{Channel: Phone, Purpose: ForceMajeure}, afterHours, Allow, OutsideWorkingHours, true, false},
+		{"force majeure never reaches leave", domain.ExceptionDisponibilidadPermanente, Request{Channel: Phone, Purpose: ForceMajeure}, onLeave, Deny, OnLeave, false, true},
+		{"official document over sms", domain.ExceptionNone, Request{Channel: SMS, Purpose: ForceMajeure, OfficialDocument: true}, afterHours, Deny, OfficialDocumentChannel, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := Decide(bogota(t, c.exc), c.req, c.at, engine.DefaultHorizon)
+			if d.Verdict != c.verdict || d.Reasons[0].Code != c.first || d.ByException != c.audit || d.NextAllowedAt.IsZero() == c.next {
+				t.Fatalf("got %s %v audit=%v next=%v", d.Verdict, d.Reasons, d.ByException, d.NextAllowedAt)
+			}
+		})
+	}
+}
+
+func TestOnLeaveCarriesTheLeave(t *testing.T) {
+	d := Decide(bogota(t, domain.ExceptionNone), Request{Channel: Email, Purpose: Routine}, onLeave, engine.DefaultHorizon)
+	if !d.OnLeave || d.LeaveID != 7 || d.Reasons[0].LeaveKind != domain.LeaveSick {
+		t.Fatalf("%+v", d)
+	}
+	if want := time.Date(2026, 12, 7, 13, 0, 0, 0, time.UTC); !d.NextAllowedAt.Equal(want) {
+		t.Errorf("next %v, want %v (the Monday after the leave)", d.NextAllowedAt, want)
+	}
+}
+
+func TestNoSchedule(t *testing.T) {
+	d := Decide(Person{}, Request{Channel: Email, Purpose: ForceMajeure}, inHours, engine.DefaultHorizon)
+	if d.Verdict != Deny || d.Reasons[0].Code != NoSchedule {
+		t.Fatalf("%+v", d)
+	}
+}
+
+func TestEveryReasonHasTextInBothLanguagesAndABasis(t *testing.T) {
+	codes := []Reason{
+		{Code: WithinWorkingHours}, {Code: OutsideWorkingHours}, {Code: RestDay}, {Code: PublicHoliday, Holidays: []string{"Navidad"}},
+		{Code: OnLeave}, {Code: PersonalChannel}, {Code: OfficialDocumentChannel}, {Code: NoSchedule},
+		{Code: ExceptionApplied, Purpose: ForceMajeure}, {Code: ExceptionApplied, Purpose: Urgent},
+		{Code: ExceptionApplied, Purpose: Urgent, Exception: domain.ExceptionDisponibilidadPermanente}, {Code: ExceptionNotApplicable, Purpose: Urgent},
+	}
+	for _, r := range codes {
+		es, en := r.Message(Spanish), r.Message(English)
+		if es == "" || en == "" || es == en || r.LegalBasis() == "" {
+			t.Errorf("%s (%s): es %q, en %q, basis %q", r.Code, r.Purpose, es, en, r.LegalBasis())
+		}
+	}
+}
