@@ -98,8 +98,11 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	q.known("month")
 	month, err := time.Parse("2006-01", q.str("month"))
-	if err != nil {
+	switch {
+	case err != nil:
 		q.v.Add("month", "is required as YYYY-MM, e.g. 2026-11")
+	case month.Year() < 1900 || month.Year() > 2200:
+		q.v.Add("month", "%q is outside the years 1900–2200", q.str("month"))
 	}
 	if err := q.err(); err != nil {
 		writeError(w, r, err)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"franja/domain"
 )
@@ -31,7 +33,18 @@ func decodeJSON(r *http.Request, v any) error {
 			return domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	// Read whole (the body limit bounds it) to refuse what encoding/json
+	// would let through: invalid UTF-8, which it silently turns into U+FFFD.
+	// (A \u0000 escape is valid JSON: field validation refuses it, and the
+	// store turns any that slips through into a 400.)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		return domain.Errorf(domain.EMalformed, "the body is not UTF-8 text")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)

@@ -159,6 +159,9 @@ func onDate(r *http.Request, zone string) (domain.Date, error) {
 	if err != nil {
 		return domain.Date{}, badParam("on", "%s", err.Error())
 	}
+	if d.Year < 1900 || d.Year > 2200 { // as for instants: an absurd date is a mistake
+		return domain.Date{}, badParam("on", "%q is outside the years 1900–2200", s)
+	}
 	return d, nil
 }
 

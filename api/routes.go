@@ -2,16 +2,30 @@ package api
 
 import (
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
 	"franja/domain"
 )
 
+// Body limits below the server-wide one (Config.MaxBodyBytes, sized for a
+// 200,000-row import): a post, a person, a key or a holiday list is a few
+// kilobytes, and a batch of 10,000 checks about 2 MB; anything much larger
+// is a mistake or an attack, refused (413) before it is read.
+const (
+	maxRecordBody   = 2 << 20
+	maxDecisionBody = 8 << 20
+)
+
 // routes is the whole HTTP surface in one function. Each /v1 route states
 // the roles that may call it; admin may call everything.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
+	root := r
 	r.Use(withRequestID, s.withLogging, withRecovery, withSecurityHeaders, withBodyLimit(s.maxBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
@@ -25,22 +39,111 @@ func (s *Server) routes() http.Handler {
 	r.Get("/openapi.yaml", s.openapi)
 
 	r.Route("/v1", func(r chi.Router) {
-		r.Use(s.withAuth, s.withRateLimit)
+		r.Use(s.withAuth, s.withRateLimit, withSaneText, withKnownQuery(root))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
 		})
 		r.Get("/whoami", s.whoami)
-		s.decisionRoutes(r)
+		r.Group(func(r chi.Router) {
+			r.Use(withBodyLimit(maxDecisionBody))
+			s.decisionRoutes(r)
+		})
 		s.auditRoutes(r)
 		r.Group(func(r chi.Router) {
 			// Writes that change decisions answer only once this replica's
 			// view has them.
 			r.Use(s.withSync)
-			s.apiKeyRoutes(r)
-			s.importRoutes(r)
-			s.staffRoutes(r)
-			s.calendarRoutes(r)
+			s.importRoutes(r) // bounded by Config.MaxBodyBytes only
+			r.Group(func(r chi.Router) {
+				r.Use(withBodyLimit(maxRecordBody))
+				s.apiKeyRoutes(r)
+				s.staffRoutes(r)
+				s.calendarRoutes(r)
+			})
 		})
 	})
 	return r
+}
+
+// queryParams is the one table of the query parameters each /v1 operation
+// takes, as openapi.yaml states them (a test keeps the two equal).
+// withKnownQuery refuses any other name, so that a typo such as
+// `chanel=phone` or `limt=5` is a 400 instead of a silent default; handlers
+// validate the values.
+var queryParams = map[string][]string{
+	"GET /v1/posts":                               {"limit", "cursor", "on"},
+	"GET /v1/posts/{code}":                        {"on"},
+	"GET /v1/people":                              {"post", "supervisor", "limit", "cursor", "on"},
+	"GET /v1/people/{external_id}":                {"on"},
+	"GET /v1/people/{external_id}/leaves":         {"limit", "cursor"},
+	"GET /v1/calendars/{code}/holidays":           {"year"},
+	"GET /v1/posts/{code}/holidays":               {"year"},
+	"POST /v1/imports/posts":                      {"dry_run"},
+	"POST /v1/imports/people":                     {"dry_run"},
+	"POST /v1/imports/leaves":                     {"dry_run"},
+	"GET /v1/people/{external_id}/contactability": {"at", "channel", "purpose", "official_document", "requester", "justification", "horizon"},
+	"GET /v1/people/{external_id}/next-slot":      {"after", "duration", "horizon"},
+	"GET /v1/people/{external_id}/availability":   {"from", "to"},
+	"GET /v1/audit/exceptions":                    {"from", "to", "requester", "person", "cursor", "limit", "format"},
+	"GET /v1/reports/exceptions":                  {"month"},
+}
+
+// withKnownQuery refuses query parameters the matched operation does not
+// take (operations missing from queryParams take none). root finds the
+// operation before the handler runs.
+func withKnownQuery(root *chi.Mux) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			pattern := root.Find(chi.NewRouteContext(), r.Method, r.URL.Path)
+			if pattern == "" || r.URL.RawQuery == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			known := queryParams[r.Method+" "+pattern]
+			var v domain.Validator
+			for name := range r.URL.Query() {
+				if !slices.Contains(known, name) {
+					takes := "no query parameters"
+					if len(known) > 0 {
+						takes = strings.Join(known, ", ")
+					}
+					v.Add(name, "unknown parameter; this endpoint takes %s", takes)
+				}
+			}
+			if len(v.Fields) > 0 {
+				writeError(w, r, &domain.Error{Code: domain.EMalformed, Message: "a query parameter is not valid", Fields: v.Fields})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// withSaneText refuses paths and query parameters that are not valid UTF-8
+// or hold a NUL: no identifier or parameter has one, and PostgreSQL cannot
+// store one in text (it would fail as a 500). Such a path names nothing
+// (404); such a parameter is malformed (400).
+func withSaneText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bad := func(s string) bool { return !utf8.ValidString(s) || strings.ContainsRune(s, 0) }
+		if bad(r.URL.Path) {
+			writeError(w, r, domain.Errorf(domain.ENotFound, "nothing has this path"))
+			return
+		}
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		var v domain.Validator
+		if err != nil {
+			v.Add("query", "is not a valid query string: %s", err.Error())
+		}
+		for name, vals := range q {
+			if bad(name) || slices.ContainsFunc(vals, bad) {
+				v.Add(strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "?"), "must be UTF-8 text without NUL characters")
+			}
+		}
+		if len(v.Fields) > 0 {
+			writeError(w, r, &domain.Error{Code: domain.EMalformed, Message: "a query parameter is not valid", Fields: v.Fields})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

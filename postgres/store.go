@@ -76,6 +76,8 @@ func translate(err error, what string) error {
 			return domain.Errorf(domain.EConflict, "%s refers to something that does not exist, or is still referred to (%s)", what, pgErr.ConstraintName)
 		case "23514", "23P01":
 			return domain.Errorf(domain.EInvalid, "%s breaks the rule %s", what, pgErr.ConstraintName)
+		case "22021", "22P05": // a NUL or invalid UTF-8 in text: the client's
+			return domain.Errorf(domain.EMalformed, "%s holds text that is not UTF-8 or has a NUL character", what)
 		}
 	}
 	return fmt.Errorf("%s: %w", what, err)
