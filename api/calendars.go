@@ -30,10 +30,11 @@ import (
 // kilobytes, even as iCalendar.
 const maxHolidayFile = 1 << 20
 
-// calendarRoutes mounts the holiday endpoints: reads for every role, writes
-// for hr (and admin).
+// calendarRoutes mounts the holiday endpoints: reads for hr and system keys,
+// writes for hr (admin may do both). Supervisors see decisions only.
+
 func (s *Server) calendarRoutes(r chi.Router) {
-	read := allow(RoleHR, RoleSupervisor, RoleSystem)
+	read := allow(RoleHR, RoleSystem) // a supervisor key reads decisions and nothing else
 	write := allow(RoleHR)
 	r.With(read).Get("/calendars", s.listCalendars)
 	r.With(read).Get("/calendars/{code}/holidays", s.getCalendarHolidays)
