@@ -78,8 +78,8 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 			if p != nil {
 				// Set the principal in place so the logging middleware,
 				// which runs outside this one, can name the key.
-				if slot, ok := r.Context().Value(principalSlotKey{}).(**Principal); ok {
-					*slot = p
+				if rl := requestLogOf(r.Context()); rl != nil {
+					rl.principal = p
 				}
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 				return
@@ -88,8 +88,6 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 		writeError(w, r, domain.Errorf(domain.EUnauthorized, "the API key is unknown, expired or revoked"))
 	})
 }
-
-type principalSlotKey struct{}
 
 // allow lets only the given roles through (admin always).
 func allow(roles ...Role) func(http.Handler) http.Handler {

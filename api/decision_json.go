@@ -1,8 +1,12 @@
 package api
 
 import (
+	"encoding/json"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"franja/policy"
 	"franja/view"
@@ -88,4 +92,146 @@ func renderDecision(p *view.Person, in checkInput, d policy.Decision, lang polic
 		}
 	}
 	return out
+}
+
+// The answers below are written by hand rather than through encoding/json:
+// a decision is what a notification system asks for before every message,
+// and reflection-driven encoding was the largest cost of answering one after
+// the HTTP server itself. The bytes are exactly what encoding/json (with its
+// default HTML escaping) writes for the same struct; decision_json_test.go
+// holds the two together, field by field.
+
+// appendJSON appends d as encoding/json would marshal it.
+func (d *decisionJSON) appendJSON(b []byte) []byte {
+	b = appendStringField(b, `{"person":`, d.Person)
+	b = appendStringField(b, `,"at":`, d.At)
+	b = appendStringField(b, `,"local_at":`, d.LocalAt)
+	b = appendStringField(b, `,"time_zone":`, d.TimeZone)
+	b = appendStringField(b, `,"channel":`, d.Channel)
+	b = appendStringField(b, `,"purpose":`, d.Purpose)
+	b = appendStringField(b, `,"decision":`, d.Decision)
+	b = strconv.AppendBool(append(b, `,"contactable":`...), d.Contactable)
+	b = appendReasons(append(b, `,"reasons":`...), d.Reasons)
+	b = appendStringPtr(append(b, `,"next_allowed_at":`...), d.NextAllowedAt)
+	b = appendStringPtr(append(b, `,"local_next_allowed_at":`...), d.LocalNextAllowedAt)
+	if d.WindowEndsAt != nil {
+		b = appendStringPtr(append(b, `,"window_ends_at":`...), d.WindowEndsAt)
+	}
+	if d.LocalWindowEndsAt != nil {
+		b = appendStringPtr(append(b, `,"local_window_ends_at":`...), d.LocalWindowEndsAt)
+	}
+	if d.HorizonReached {
+		b = append(b, `,"horizon_reached":true`...)
+	}
+	if d.SuggestedChannel != "" {
+		b = appendStringField(b, `,"suggested_channel":`, d.SuggestedChannel)
+	}
+	if d.Delegate != nil {
+		b = d.Delegate.appendJSON(append(b, `,"delegate":`...))
+	}
+	if d.AuditID != nil {
+		b = strconv.AppendInt(append(b, `,"audit_id":`...), *d.AuditID, 10)
+	}
+	return append(b, '}')
+}
+
+// appendJSON appends d as encoding/json would marshal it.
+func (d *delegateJSON) appendJSON(b []byte) []byte {
+	b = appendStringField(b, `{"person":`, d.Person)
+	b = appendStringField(b, `,"full_name":`, d.FullName)
+	b = appendStringField(b, `,"time_zone":`, d.TimeZone)
+	b = appendStringField(b, `,"decision":`, d.Decision)
+	b = strconv.AppendBool(append(b, `,"contactable":`...), d.Contactable)
+	b = appendReasons(append(b, `,"reasons":`...), d.Reasons)
+	b = appendStringPtr(append(b, `,"next_allowed_at":`...), d.NextAllowedAt)
+	b = appendStringPtr(append(b, `,"local_next_allowed_at":`...), d.LocalNextAllowedAt)
+	return append(b, '}')
+}
+
+// appendJSON appends r as encoding/json would marshal it.
+func (r *reasonJSON) appendJSON(b []byte) []byte {
+	b = appendStringField(b, `{"code":`, r.Code)
+	b = appendStringField(b, `,"message":`, r.Message)
+	if r.LegalBasis != "" {
+		b = appendStringField(b, `,"legal_basis":`, r.LegalBasis)
+	}
+	if r.Holiday != "" {
+		b = appendStringField(b, `,"holiday":`, r.Holiday)
+	}
+	if len(r.Holidays) > 0 {
+		b = append(b, `,"holidays":[`...)
+		for i, h := range r.Holidays {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, h)
+		}
+		b = append(b, ']')
+	}
+	if r.LeaveKind != "" {
+		b = appendStringField(b, `,"leave_kind":`, r.LeaveKind)
+	}
+	return append(b, '}')
+}
+
+// appendReasons appends rs; a nil slice is null, as encoding/json writes it.
+func appendReasons(b []byte, rs []reasonJSON) []byte {
+	if rs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range rs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = rs[i].appendJSON(b)
+	}
+	return append(b, ']')
+}
+
+func appendStringField(b []byte, name, s string) []byte { return appendString(append(b, name...), s) }
+
+func appendStringPtr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendString(b, *s)
+}
+
+// appendString appends s as a JSON string. Printable ASCII other than the
+// characters encoding/json escapes (" and \, and < > & for HTML), and valid
+// UTF-8 other than U+2028 and U+2029, are copied as they are; a string with
+// anything else goes through encoding/json itself, so escapes and invalid
+// UTF-8 come out exactly as it writes them.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			i++
+			continue
+		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError && r != '\u2028' && r != '\u2029' {
+				i += size
+				continue
+			}
+		}
+		enc, _ := json.Marshal(s) // a string always marshals
+		return append(b, enc...)
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+// writeDecisionJSON writes what writeJSON(w, status, v) writes, for an
+// answer already appended by hand: Content-Type (unless set), status, the
+// bytes, and the newline json.Encoder ends a value with.
+func writeDecisionJSON(w http.ResponseWriter, status int, body []byte) {
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
 }

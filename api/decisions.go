@@ -190,7 +190,7 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 		out.AuditID = &ids[0]
 	}
 	s.logLeaveKindAccess(r, p, out.Reasons, in.Person)
-	writeJSON(w, http.StatusOK, out)
+	writeDecisionJSON(w, http.StatusOK, out.appendJSON(make([]byte, 0, 1024)))
 }
 
 func policyLang(r *http.Request) policy.Lang {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -47,10 +48,33 @@ func requestID(ctx context.Context) string {
 	return id
 }
 
+// requestLog is what withLogging keeps in a request's context: the slot
+// withAuth fills with the caller, and the request's logger, made on first
+// use. Most requests log nothing but the one line withLogging writes itself,
+// so building a logger with the request id for each of them (slog's With
+// copies and pre-formats the handler) was wasted work on the decision path.
+type requestLog struct {
+	base      *slog.Logger
+	id        string
+	once      sync.Once
+	l         *slog.Logger
+	principal *Principal
+}
+
+func (rl *requestLog) logger() *slog.Logger {
+	rl.once.Do(func() { rl.l = rl.base.With(slog.String("request_id", rl.id)) })
+	return rl.l
+}
+
+func requestLogOf(ctx context.Context) *requestLog {
+	rl, _ := ctx.Value(loggerKey).(*requestLog)
+	return rl
+}
+
 // logger returns the request's logger (with its request id), or the default.
 func logger(r *http.Request) *slog.Logger {
-	if l, ok := r.Context().Value(loggerKey).(*slog.Logger); ok {
-		return l
+	if rl := requestLogOf(r.Context()); rl != nil {
+		return rl.logger()
 	}
 	return slog.Default()
 }
@@ -60,26 +84,28 @@ func logger(r *http.Request) *slog.Logger {
 func (s *Server) withLogging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		l := s.log.With(slog.String("request_id", requestID(r.Context())))
+		rl := &requestLog{base: s.log, id: requestID(r.Context())}
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		var p *Principal // filled in by withAuth, further in
-		ctx := context.WithValue(r.Context(), loggerKey, l)
-		ctx = context.WithValue(ctx, principalSlotKey{}, &p)
-		next.ServeHTTP(ww, r.WithContext(ctx))
+		next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), loggerKey, rl)))
 		if s.quietPaths[r.URL.Path] && ww.Status() < 400 {
 			return
 		}
-		attrs := []any{
+		// The request id first, then the rest: the line reads exactly as
+		// rl.logger().Info("request", …) would write it, without building
+		// that logger.
+		attrs := make([]slog.Attr, 0, 8)
+		attrs = append(attrs,
+			slog.String("request_id", rl.id),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.Int("status", ww.Status()),
 			slog.Int("bytes", ww.BytesWritten()),
 			slog.Duration("duration", time.Since(start)),
-		}
-		if p != nil {
+		)
+		if p := rl.principal; p != nil {
 			attrs = append(attrs, slog.String("key", p.KeyPrefix), slog.String("role", string(p.Role)))
 		}
-		l.Info("request", attrs...)
+		s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 	})
 }
 

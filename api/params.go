@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,16 +15,16 @@ import (
 // query reads and validates query parameters, gathering every problem so the
 // caller hears about all of them at once.
 type query struct {
-	r *http.Request
-	v domain.Validator
+	vals url.Values // parsed once: each r.URL.Query() parses the whole string again
+	v    domain.Validator
 }
 
-func newQuery(r *http.Request) *query { return &query{r: r} }
+func newQuery(r *http.Request) *query { return &query{vals: r.URL.Query()} }
 
 // known refuses parameters the endpoint does not take: a typo such as
 // `chanel=phone` must not silently fall back to the default.
 func (q *query) known(names ...string) {
-	for k := range q.r.URL.Query() {
+	for k := range q.vals {
 		found := false
 		for _, n := range names {
 			if k == n {
@@ -37,7 +38,7 @@ func (q *query) known(names ...string) {
 	}
 }
 
-func (q *query) str(name string) string { return q.r.URL.Query().Get(name) }
+func (q *query) str(name string) string { return q.vals.Get(name) }
 
 // instant parses an RFC 3339 instant (with offset); def when absent.
 func (q *query) instant(name string, def time.Time) time.Time {

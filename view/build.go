@@ -16,6 +16,7 @@ type personRow struct {
 	ZoneOverride                           string
 	Schedules                              []engine.ScheduleVersion
 	Leaves                                 []Leave
+	nLeaves                                int // while loading: leaves read
 }
 
 // postRow is a post's data as stored.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -96,13 +97,7 @@ func (v *View) Reload(ctx context.Context) error {
 	for code, r := range postRows {
 		s.posts[code] = compilePost(r, stored)
 	}
-	for i := range s.shards {
-		s.shards[i] = make(map[string]*Person, len(personRows)/nShards+1)
-	}
-	for id, r := range personRows {
-		s.shards[shardOf(id)][id] = compilePerson(r, s.posts[r.Post])
-	}
-	s.people = len(personRows)
+	compileAll(s, personRows)
 	v.cur.Store(s)
 	v.fullReloads.Add(1)
 	v.log.Info("view loaded", "people", s.people, "posts", len(s.posts), "duration", time.Since(start))
@@ -185,6 +180,32 @@ func (v *View) applyPosts(ctx context.Context, codes []string) error {
 	}
 	v.cur.Store(&next)
 	return nil
+}
+
+// compileAll compiles every person into s's shards, one worker per CPU:
+// compiling is pure (each timeline is built from immutable inputs), and each
+// worker owns its own shards, so no locks are needed.
+func compileAll(s *Snapshot, rows map[string]*personRow) {
+	var byShard [nShards][]*personRow
+	for id, r := range rows {
+		sh := shardOf(id)
+		byShard[sh] = append(byShard[sh], r)
+	}
+	workers := min(runtime.GOMAXPROCS(0), nShards)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for sh := w; sh < nShards; sh += workers {
+				m := make(map[string]*Person, len(byShard[sh]))
+				for _, r := range byShard[sh] {
+					m[r.ExternalID] = compilePerson(r, s.posts[r.Post])
+				}
+				s.shards[sh] = m
+			}
+		})
+	}
+	wg.Wait()
+	s.people = len(rows)
 }
 
 func cloneShard(m map[string]*Person) map[string]*Person {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"strconv"
@@ -56,7 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		Logger:         log,
 		AdminToken:     getenv("FRANJA_ADMIN_TOKEN"),
 		Authenticators: []api.Authenticator{keys},
-		RateLimits:     api.DefaultRateLimits,
+		RateLimits:     rateLimits(getenv),
 		Ready: func(ctx context.Context) error {
 			if err := store.Ready(ctx); err != nil {
 				return err
@@ -100,6 +101,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// rateLimits is api.DefaultRateLimits, with the system keys' limit taken
+// from FRANJA_RATE_LIMIT_SYSTEM when set (requests per second per key; 0
+// means unlimited). Load tests need it: one key at the default 2,000 req/s
+// cannot show what a replica can serve.
+func rateLimits(getenv func(string) string) map[api.Role]int {
+	limits := maps.Clone(api.DefaultRateLimits)
+	if n, err := strconv.Atoi(getenv("FRANJA_RATE_LIMIT_SYSTEM")); err == nil && n >= 0 {
+		limits[api.RoleSystem] = n
+	}
+	return limits
 }
 
 // atoiOr parses s as a positive integer, or returns def.

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# bench-serve.sh: measures decisions served from memory, in one run on one
+# machine: wrk against /healthz (the server's floor: routing, middleware,
+# JSON), then against GET /v1/people/{random}/contactability?at={random
+# instant} with a system key; then one POST /v1/contact-checks of 1,000
+# checks against 1,000 sequential /healthz calls on one keep-alive
+# connection. Targets (BENCHMARKS.md): contactability at least half of
+# /healthz's req/s; the batch faster than the 1,000 calls.
+#
+# Usage: scripts/bench-serve.sh            (starts a throwaway PostgreSQL)
+#        DATABASE_URL=postgres://… scripts/bench-serve.sh   (uses that server;
+#        it creates and drops a database named franja_bench_serve there)
+#        DURATION=10s CONNECTIONS=32 THREADS=2 PEOPLE=10000 LOG_LEVEL=info
+#        FRANJA_BIN=/path/to/franja   (a binary built elsewhere, to compare)
+#
+# Needs: go, psql, curl, wrk (Debian: apt-get install wrk) and (without
+# DATABASE_URL) the PostgreSQL server binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PEOPLE=${PEOPLE:-10000}
+PORT=${PORT:-18090}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+LOG_LEVEL=${LOG_LEVEL:-info}
+work=$(mktemp -d /var/tmp/franja-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "${PGCTL:-}" ]; then $PGCTL stop -m fast >/dev/null 2>&1 || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- the database -----------------------------------------------------------
+if [ -z "${DATABASE_URL:-}" ]; then
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  as=()
+  if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); chown postgres "$work"; fi
+  "${as[@]}" "$bin/initdb" -D "$work/pg" -U franja -A trust >/dev/null
+  PGCTL="${as[*]} $bin/pg_ctl -D $work/pg -l $work/pg.log -w"
+  $PGCTL start -o "-c listen_addresses='' -c unix_socket_directories=$work -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
+  psql -q "postgres://franja@/postgres?host=$work" -c "CREATE DATABASE franja_bench_serve"
+  DB="postgres://franja@/franja_bench_serve?host=$work"
+else
+  psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS franja_bench_serve" -c "CREATE DATABASE franja_bench_serve"
+  DB=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(u.urlunparse(p._replace(path="/franja_bench_serve")))' "$DATABASE_URL")
+fi
+
+if [ -n "${FRANJA_BIN:-}" ]; then cp "$FRANJA_BIN" "$work/franja"; else go build -o "$work/franja" ./cmd/franja; fi
+DATABASE_URL=$DB "$work/franja" migrate up >/dev/null
+
+# --- the data: a dozen posts, one per zone; PEOPLE people; ~10 leaves each
+# over 2026 (90 % all-day, 10 % partial, 2 % with a delegate) -----------------
+t0=$(date +%s.%N)
+psql -q -v ON_ERROR_STOP=1 -v people="$PEOPLE" "$DB" <<'SQL'
+INSERT INTO posts (code, name, kind, country, time_zone, calendars)
+SELECT 'POST' || g, 'Post ' || g, 'embassy', 'CO',
+       (ARRAY['America/Bogota','America/New_York','Europe/Madrid','America/Santiago','America/Mexico_City','Asia/Tokyo',
+              'Europe/London','America/Sao_Paulo','Australia/Sydney','Africa/Nairobi','Asia/Kolkata','America/Los_Angeles'])[g + 1],
+       '{CO}'
+FROM generate_series(0, 11) g;
+INSERT INTO schedules (post, windows)
+SELECT 'POST' || g, '{"mon":["08:00-12:00","13:00-17:00"],"tue":["08:00-12:00","13:00-17:00"],"wed":["08:00-12:00","13:00-17:00"],"thu":["08:00-12:00","13:00-17:00"],"fri":["08:00-12:00","13:00-17:00"]}'
+FROM generate_series(0, 11) g;
+INSERT INTO people (external_id, full_name, email, post, supervisor)
+SELECT 'P' || g, 'Person ' || g, 'p' || g || '@example.org', 'POST' || (g % 12),
+       CASE WHEN g >= 10 THEN 'P' || (g / 10) END
+FROM generate_series(1, :people) g;
+INSERT INTO leaves (person, kind, start_date, end_date, starts_at, ends_at, delegate)
+SELECT 'P' || (i % :people + 1),
+       (ARRAY['vacation','sick_leave','paid_permission','compensatory_day','study_permission','service_commission'])[i % 6 + 1],
+       CASE WHEN i % 10 <> 0 THEN date '2026-01-01' + (i * 37 % 365) END,
+       CASE WHEN i % 10 <> 0 THEN date '2026-01-01' + (i * 37 % 365) + i % 10 END,
+       CASE WHEN i % 10 = 0 THEN timestamptz '2026-01-01 13:00Z' + (i * 37 % 365) * interval '1 day' END,
+       CASE WHEN i % 10 = 0 THEN timestamptz '2026-01-01 15:00Z' + (i * 37 % 365) * interval '1 day' END,
+       CASE WHEN i % 50 = 1 THEN 'P' || ((i + 1) % :people + 1) END
+FROM generate_series(0, 10 * :people - 1) i;
+VACUUM ANALYZE;
+SQL
+echo "loaded $(psql -tA "$DB" -c "SELECT count(*) FROM people") people, $(psql -tA "$DB" -c "SELECT count(*) FROM leaves") leaves in $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5)s"
+TOKEN=$(DATABASE_URL=$DB "$work/franja" keys create --role system --name bench | tail -1)
+
+# --- the server -------------------------------------------------------------
+# The system keys' rate limit (2,000 req/s per key by default) is raised, not
+# removed, so the limiter's cost is in the figures.
+DATABASE_URL=$DB FRANJA_ADDR=127.0.0.1:$PORT FRANJA_LOG_LEVEL=$LOG_LEVEL FRANJA_RATE_LIMIT_SYSTEM=10000000 \
+  "$work/franja" serve >"$work/serve.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 200); do
+  curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/people/P42/contactability?at=2026-03-04T15:00:00Z" >"$work/one.json"
+echo "one answer: $(head -c 300 "$work/one.json")…"
+
+# --- wrk --------------------------------------------------------------------
+# Each wrk thread draws its own 20,000 random requests (people P1..PEOPLE,
+# instants uniformly over 2026, UTC) before the run and cycles through them,
+# so that the Lua work per request is a table lookup: wrk shares the two
+# cores with the server, and formatting dates in Lua on every request made
+# the client, not the server, part of the difference.
+cat >"$work/contact.lua" <<LUA
+local people, from, span = $PEOPLE, 1767225600, 365 * 86400
+local n, reqs, i = 0, {}, 0
+function setup(thread) n = n + 1; thread:set("id", n) end
+function init(args)
+  math.randomseed(os.time() * 1000 + id)
+  for k = 1, 20000 do
+    local at = os.date("!%Y-%m-%dT%H:%M:%SZ", from + math.random(0, span - 1))
+    reqs[k] = wrk.format("GET", "/v1/people/P" .. math.random(1, people) .. "/contactability?at=" .. at,
+      { ["Authorization"] = "Bearer $TOKEN" })
+  end
+end
+function request() i = i % #reqs + 1; return reqs[i] end
+LUA
+wrk_run() { # label url [script]
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency ${3:+-s "$3"} "$2")
+  echo "$out" >"$work/wrk-$1.txt"
+  rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  printf '%-16s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${bad:-0}"
+}
+echo
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ($(nproc) cores, wrk and the server share them)"
+wrk_run healthz "http://127.0.0.1:$PORT/healthz"; healthz_rps=$rps
+wrk_run contactability "http://127.0.0.1:$PORT/" "$work/contact.lua"; contact_rps=$rps
+echo "contactability / healthz = $(echo "scale=2; $contact_rps / $healthz_rps" | bc)"
+
+# --- a 1,000-check batch against 1,000 /healthz calls ------------------------
+# Both with curl: the 1,000 calls in one curl process, which reuses one
+# keep-alive connection for them in sequence; the batch as one POST. Best of 5.
+python3 - "$PEOPLE" >"$work/batch.json" <<'PY'
+import json, random, sys, datetime
+people = int(sys.argv[1]); random.seed(1)
+start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+checks = [{"person": f"P{random.randint(1, people)}",
+           "at": (start + datetime.timedelta(seconds=random.randrange(365 * 86400))).strftime("%Y-%m-%dT%H:%M:%SZ")}
+          for _ in range(1000)]
+json.dump({"checks": checks}, sys.stdout)
+PY
+urls=$(for _ in $(seq 1000); do printf 'http://127.0.0.1:%s/healthz ' "$PORT"; done)
+best() { sort -n | head -1; }
+health_s=$(for _ in 1 2 3 4 5; do
+  s=$(date +%s.%N); curl -fsS $urls >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc
+done | best)
+batch_s=$(for _ in 1 2 3 4 5; do
+  curl -fsS -o "$work/batch.out" -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    --data-binary @"$work/batch.json" "http://127.0.0.1:$PORT/v1/contact-checks"
+done | best)
+results=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(len(r), sum(1 for x in r if "error" in x))' "$work/batch.out")
+echo
+echo "1,000 sequential /healthz calls (one connection, best of 5): ${health_s}s"
+echo "one POST /v1/contact-checks of 1,000 checks (best of 5):    ${batch_s}s  (results, errors: $results; $(wc -c <"$work/batch.out") bytes)"
+echo "batch / 1,000 healthz = $(echo "scale=2; $batch_s / $health_s" | bc)"
+grep -c '"msg":"request"' "$work/serve.log" | sed 's/^/request log lines written: /'
