@@ -337,7 +337,10 @@ func TestSupervisorReachesTheirLineOnly(t *testing.T) {
 	for _, tt := range []struct {
 		person string
 		want   int
-	}{{"S1", 200}, {"E1", 200}, {"E2", 200}, {"S2", 403}, {"F1", 403}, {"F2", 403}} {
+	}{{"S1", 200}, {"E1", 200}, {"E2", 200}, {"S2", 403}, {"F1", 403}, {"F2", 403},
+		// Someone who does not exist answers like someone outside the line:
+		// a supervisor key cannot probe who is on staff.
+		{"NOBODY", 403}} {
 		for _, path := range []string{"/contactability?at=" + at, "/next-slot?after=" + at, "/availability" + span} {
 			res := f.as(callerSupervisor, req{Method: "GET", Path: "/v1/people/" + tt.person + path})
 			if res.Status != tt.want {

@@ -83,13 +83,17 @@ func validateExceptional(v *domain.Validator, p *Principal, in *checkInput, snap
 
 // person finds who the question is about, within the caller's scope: a
 // supervisor sees their reporting line and themselves; others see everyone.
+//
+// For a supervisor the scope is checked first, so that anyone outside their
+// line, existing or not, gets the same 403: a supervisor key cannot probe
+// who is on staff.
 func (s *Server) person(snap *view.Snapshot, p *Principal, id string) (*view.Person, error) {
+	if p.Role == RoleSupervisor && id != p.Person && !snap.Reports(p.Person, id) {
+		return nil, domain.Errorf(domain.EForbidden, "%s is not in your reporting line", id)
+	}
 	person := snap.Person(id)
 	if person == nil {
 		return nil, domain.Errorf(domain.ENotFound, "no person has external_id %q", id)
-	}
-	if p.Role == RoleSupervisor && id != p.Person && !snap.Reports(p.Person, id) {
-		return nil, domain.Errorf(domain.EForbidden, "%s is not in your reporting line", id)
 	}
 	return person, nil
 }
@@ -158,7 +162,6 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principalOf(r.Context())
 	q := newQuery(r)
-	q.known("at", "channel", "purpose", "official_document", "requester", "justification", "horizon")
 	in := checkInput{
 		Person:           chi.URLParam(r, "external_id"),
 		At:               q.instant("at", s.now()),

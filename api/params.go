@@ -21,23 +21,6 @@ type query struct {
 
 func newQuery(r *http.Request) *query { return &query{vals: r.URL.Query()} }
 
-// known refuses parameters the endpoint does not take: a typo such as
-// `chanel=phone` must not silently fall back to the default.
-func (q *query) known(names ...string) {
-	for k := range q.vals {
-		found := false
-		for _, n := range names {
-			if k == n {
-				found = true
-				break
-			}
-		}
-		if !found {
-			q.v.Add(k, "unknown parameter; this endpoint takes %s", strings.Join(names, ", "))
-		}
-	}
-}
-
 func (q *query) str(name string) string { return q.vals.Get(name) }
 
 // instant parses an RFC 3339 instant (with offset); def when absent.

@@ -42,7 +42,6 @@ func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := newQuery(r)
-	q.known("after", "duration", "horizon")
 	after := q.instant("after", s.now())
 	dur := q.duration("duration", 30*time.Minute, time.Minute, 24*time.Hour)
 	horizon := q.duration("horizon", engine.DefaultHorizon, time.Hour, engine.MaxHorizon)
@@ -96,7 +95,6 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := newQuery(r)
-	q.known("from", "to")
 	from, to := q.requiredInstant("from"), q.requiredInstant("to")
 	checkRange(&q.v, from, to, maxAvailability)
 	if err := q.err(); err != nil {
