@@ -29,6 +29,7 @@ Environment:
   FRANJA_ADMIN_TOKEN  bootstrap bearer token with the admin role
   FRANJA_DATA_DIR     where the embedded PostgreSQL keeps its data
   FRANJA_AUDIT_THRESHOLD  exception contacts a requester may make in a month before the report flags them (10)
+  FRANJA_RATE_LIMIT_SYSTEM  requests per second each system key may make (2000; 0: unlimited)
   FRANJA_LOG_LEVEL    debug, info (default), warn or error
   FRANJA_SERVER       franja import: the API's URL (default http://localhost:8080)
   FRANJA_TOKEN        franja import: the bearer token (an hr or admin key)
