@@ -79,9 +79,8 @@ func Up(ctx context.Context, dsn string) error {
 		return err
 	}
 	defer m.Close()
-	if v, dirty, err := m.Version(); err == nil && dirty {
-		return fmt.Errorf("%w at version %d: fix the cause, then run `franja migrate force %d`", ErrDirty, v, v-1)
-	}
+	// Dirtiness is judged by m.Up, under migrate's lock: read before it, the
+	// flag is also set while another replica is applying a migration.
 	stop := context.AfterFunc(ctx, func() { m.GracefulStop <- true })
 	defer stop()
 	if err := m.Up(); err != nil && !errors.Is(err, migrate.ErrNoChange) {
