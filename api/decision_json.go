@@ -66,9 +66,11 @@ func ptr[T any](v T) *T { return &v }
 // Leave kinds appear only when seesKinds; no leave dates appear at all, only
 // the next allowed instant.
 func renderDecision(p *view.Person, in checkInput, d policy.Decision, lang policy.Lang, seesKinds bool) decisionJSON {
-	loc := p.Location()
+	// Local times are in the zone the person is in at each instant: home,
+	// or a service commission's.
+	loc, zoneName := p.ZoneAt(in.At)
 	out := decisionJSON{
-		Person: p.ExternalID, At: utc(in.At), LocalAt: local(in.At, loc), TimeZone: p.ZoneName,
+		Person: p.ExternalID, At: utc(in.At), LocalAt: local(in.At, loc), TimeZone: zoneName,
 		Channel: string(in.Channel), Purpose: string(in.Purpose),
 		Decision: string(d.Verdict), Contactable: d.Verdict == policy.Allow,
 		HorizonReached: d.HorizonReached, SuggestedChannel: string(d.SuggestedChannel),
@@ -84,10 +86,11 @@ func renderDecision(p *view.Person, in checkInput, d policy.Decision, lang polic
 		out.Reasons = append(out.Reasons, rj)
 	}
 	if !d.NextAllowedAt.IsZero() {
-		out.NextAllowedAt, out.LocalNextAllowedAt = ptr(utc(d.NextAllowedAt)), ptr(local(d.NextAllowedAt, loc))
+		nloc, _ := p.ZoneAt(d.NextAllowedAt)
+		out.NextAllowedAt, out.LocalNextAllowedAt = ptr(utc(d.NextAllowedAt)), ptr(local(d.NextAllowedAt, nloc))
 	}
-	if d.Verdict == policy.Allow && p.Timeline != nil {
-		if st := p.Timeline.Check(in.At); st.Allowed {
+	if d.Verdict == policy.Allow && p.Calendar != nil {
+		if st := p.Calendar.Check(in.At); st.Allowed {
 			out.WindowEndsAt, out.LocalWindowEndsAt = ptr(utc(st.Until)), ptr(local(st.Until, loc))
 		}
 	}

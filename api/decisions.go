@@ -120,7 +120,7 @@ func (s *Server) answer(snap *view.Snapshot, p *Principal, person *view.Person, 
 			if del := snap.Person(l.Delegate); del != nil {
 				dd := policy.Decide(policyPerson(del), policy.Request{Channel: in.Channel, Purpose: in.Purpose, OfficialDocument: in.OfficialDocument}, in.At, in.Horizon)
 				dj := renderDecision(del, in, dd, lang, p.SeesLeaveKinds())
-				out.Delegate = &delegateJSON{Person: del.ExternalID, FullName: del.FullName, TimeZone: del.ZoneName, Decision: dj.Decision, Contactable: dj.Contactable,
+				out.Delegate = &delegateJSON{Person: del.ExternalID, FullName: del.FullName, TimeZone: dj.TimeZone, Decision: dj.Decision, Contactable: dj.Contactable,
 					Reasons: dj.Reasons, NextAllowedAt: dj.NextAllowedAt, LocalNextAllowedAt: dj.LocalNextAllowedAt}
 			}
 		}
@@ -140,10 +140,14 @@ func (s *Server) answer(snap *view.Snapshot, p *Principal, person *view.Person, 
 }
 
 func policyPerson(p *view.Person) policy.Person {
+	var tl policy.Timeline
+	if p.Calendar != nil { // a nil *Calendar in the interface would not be nil
+		tl = p.Calendar
+	}
 	return policy.Person{
 		Exception:   p.Exception,
 		HasSchedule: p.HasSchedule,
-		Timeline:    p.Timeline,
+		Timeline:    tl,
 		LeaveKind: func(id int64) domain.LeaveKind {
 			if l := p.LeaveByID(id); l != nil {
 				return l.Kind

@@ -71,6 +71,8 @@ func decisionFixture(t *testing.T) *harness {
 	h.mustCreate("/v1/people/L1/leaves", map[string]any{"kind": "vacation", "external_ref": "VAC-L1", "start_date": "2026-11-30", "end_date": "2026-12-04", "delegate": "E1"})
 	h.mustCreate("/v1/people/L2/leaves", map[string]any{"kind": "sick_leave", "external_ref": "INC-L2", "start_date": "2026-11-30", "end_date": "2026-12-02"})
 	h.mustCreate("/v1/people/L2/leaves", map[string]any{"kind": "paid_permission", "external_ref": "PER-L2", "start_date": "2026-12-02", "end_date": "2026-12-03"})
+	person("T1", "BOG", nil)
+	h.mustCreate("/v1/people/T1/leaves", map[string]any{"kind": "service_commission", "external_ref": "COM-T1", "start_date": "2026-12-07", "end_date": "2026-12-11", "time_zone": "Asia/Tokyo"})
 	h.mustCreate("/v1/people/P1/leaves", map[string]any{"kind": "study_permission", "external_ref": "EST-P1", "starts_at": "2026-11-26T14:30:00-05:00", "ends_at": "2026-11-26T16:00:00-05:00"})
 	return h
 }
@@ -308,5 +310,42 @@ func TestDecisionParametersAreValidated(t *testing.T) {
 	res := h.do(req{Method: "GET", Path: "/v1/people/NOBODY/contactability"})
 	if res.Status != 404 {
 		t.Errorf("unknown person: %d", res.Status)
+	}
+}
+
+// TestServiceCommissionWorksInItsZone: T1 (Bogotá) is on a service
+// commission in Tokyo from 7 to 11 December 2026. It does not block, but
+// while it lasts their hours are Tokyo hours.
+func TestServiceCommissionWorksInItsZone(t *testing.T) {
+	h := decisionFixture(t)
+	cases := []struct {
+		name, at, decision, zone, next, localNext string
+	}{
+		{"before: Bogotá hours", "2026-12-04T10:00:00-05:00", "allow", "America/Bogota", "", ""},
+		{"friday evening: the next slot is Monday in Tokyo", "2026-12-04T20:00:00-05:00", "defer", "America/Bogota", "2026-12-06T23:00:00Z", "2026-12-07T08:00:00+09:00"},
+		{"10:00 in Bogotá is midnight in Tokyo", "2026-12-08T10:00:00-05:00", "defer", "Asia/Tokyo", "2026-12-08T23:00:00Z", "2026-12-09T08:00:00+09:00"},
+		{"10:00 in Tokyo", "2026-12-09T10:00:00+09:00", "allow", "Asia/Tokyo", "", ""},
+		{"after: back on Bogotá hours", "2026-12-11T20:00:00Z", "allow", "America/Bogota", "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, m := h.ask("", "T1", c.at)
+			if m["decision"] != c.decision || m["time_zone"] != c.zone || str(m["next_allowed_at"]) != c.next || str(m["local_next_allowed_at"]) != c.localNext {
+				t.Errorf("%v in %v, next %v (%v); want %s in %s, next %s (%s)", m["decision"], m["time_zone"], m["next_allowed_at"], m["local_next_allowed_at"], c.decision, c.zone, c.next, c.localNext)
+			}
+		})
+	}
+	res := h.do(req{Method: "GET", Path: "/v1/people/T1/availability?from=2026-12-08T00:00:00Z&to=2026-12-10T00:00:00Z"})
+	ivs := res.Map(t)["intervals"].([]any)
+	if len(ivs) == 0 || ivs[0].(map[string]any)["local_start"] != "2026-12-09T08:00:00+09:00" {
+		t.Errorf("availability during the commission: %s", res.Body)
+	}
+	// A meeting with E1 (Bogotá): Tokyo and Bogotá hours do not meet, so the
+	// first common hour is after T1 is back, Friday 11 December 10:00 Bogotá.
+	res = h.do(req{Method: "POST", Path: "/v1/meeting-slots", Body: map[string]any{
+		"people": []string{"T1", "E1"}, "duration": "PT1H", "from": "2026-12-08T00:00:00Z", "to": "2026-12-14T00:00:00Z", "limit": 1}})
+	slots := res.Map(t)["slots"].([]any)
+	if len(slots) != 1 || slots[0].(map[string]any)["start"] != "2026-12-11T15:00:00Z" {
+		t.Errorf("meeting across the commission: %s", res.Body)
 	}
 }

@@ -2,10 +2,12 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"franja/domain"
 	"franja/engine"
+	"franja/view"
 )
 
 // meetingRequest is the body of POST /v1/meeting-slots.
@@ -59,35 +61,58 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principalOf(r.Context())
-	tls := make([]*engine.Timeline, 0, len(in.People))
-	locs := map[string]*time.Location{}
+	people := make([]*view.Person, 0, len(in.People))
+	seen := map[string]bool{}
 	for _, id := range in.People {
 		person, err := s.person(snap, p, id)
 		if err != nil {
 			writeError(w, r, err)
 			return
 		}
-		if person.Timeline == nil || !person.HasSchedule {
+		if person.Calendar == nil || !person.HasSchedule {
 			writeError(w, r, domain.Invalid("someone has no schedule", domain.FieldError{Field: "people", Message: id + " has no working schedule on record, so no common slot can include them"}))
 			return
 		}
-		if _, dup := locs[id]; !dup {
-			tls = append(tls, person.Timeline)
-			locs[id] = person.Location()
+		if !seen[id] {
+			seen[id] = true
+			people = append(people, person)
 		}
 	}
-	ivs := distinctSlots(engine.CommonSlots(tls, from, to, dur, gran, candidates(limit, dur, gran)), limit)
+	ivs := commonSlots(people, from, to, dur, gran, limit)
 	slots := make([]slotJSON, len(ivs))
 	for i, iv := range ivs {
 		sl := slotJSON{Start: utc(iv.Start), End: utc(iv.End), Local: map[string]intervalJSON{}}
-		for id, loc := range locs {
-			sl.Local[id] = renderInterval(iv, loc)
+		for _, person := range people {
+			sl.Local[person.ExternalID] = personInterval(person, iv)
 		}
 		slots[i] = sl
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"duration": formatDuration(dur), "granularity": formatDuration(gran), "from": utc(from), "to": utc(to), "slots": slots,
 	})
+}
+
+// commonSlots finds up to limit slots that do not overlap. The range is
+// split where anyone's zone changes (a service commission starts or ends),
+// and each part is searched with the timelines in force in it; a slot does
+// not straddle such a change.
+func commonSlots(people []*view.Person, from, to time.Time, dur, gran time.Duration, limit int) []engine.Interval {
+	cuts := []time.Time{from, to}
+	for _, p := range people {
+		cuts = append(cuts, p.Calendar.Boundaries(from, to)...)
+	}
+	slices.SortFunc(cuts, time.Time.Compare)
+	cuts = slices.CompactFunc(cuts, time.Time.Equal)
+	var out []engine.Interval
+	for i := 0; i+1 < len(cuts) && len(out) < limit; i++ {
+		tls := make([]*engine.Timeline, len(people))
+		for j, p := range people {
+			tls[j] = p.Calendar.Timeline(cuts[i])
+		}
+		part := engine.CommonSlots(tls, cuts[i], cuts[i+1], dur, gran, candidates(limit-len(out), dur, gran))
+		out = append(out, distinctSlots(part, limit-len(out))...)
+	}
+	return out
 }
 
 // candidates is how many aligned starts to ask the engine for so that limit

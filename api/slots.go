@@ -24,9 +24,16 @@ func renderInterval(iv engine.Interval, loc *time.Location) intervalJSON {
 	return intervalJSON{Start: utc(iv.Start), End: utc(iv.End), LocalStart: local(iv.Start, loc), LocalEnd: local(iv.End, loc)}
 }
 
+// personInterval renders iv in the zone p is in when it starts (home, or a
+// service commission's).
+func personInterval(p *view.Person, iv engine.Interval) intervalJSON {
+	loc, _ := p.ZoneAt(iv.Start)
+	return renderInterval(iv, loc)
+}
+
 // noTimeline explains why a person without a usable schedule has no slots.
 func noTimeline(p *view.Person, lang policy.Lang) *reasonJSON {
-	if p.HasSchedule && p.Timeline != nil {
+	if p.HasSchedule && p.Calendar != nil {
 		return nil
 	}
 	r := policy.Reason{Code: policy.NoSchedule}
@@ -54,9 +61,9 @@ func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	loc := person.Location()
+	loc, zoneName := person.ZoneAt(after)
 	out := map[string]any{
-		"person": person.ExternalID, "time_zone": person.ZoneName, "after": utc(after), "local_after": local(after, loc),
+		"person": person.ExternalID, "time_zone": zoneName, "after": utc(after), "local_after": local(after, loc),
 		"duration": formatDuration(dur), "start": nil, "end": nil, "local_start": nil, "local_end": nil,
 	}
 	lang := policyLang(r)
@@ -65,14 +72,14 @@ func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	iv, ok := person.Timeline.NextSlot(after, dur, horizon)
+	iv, ok := person.Calendar.NextSlot(after, dur, horizon)
 	if !ok {
 		out["horizon_reached"] = true
 		out["reason"] = horizonReason(horizon, lang)
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	j := renderInterval(iv, loc)
+	j := personInterval(person, iv)
 	out["start"], out["end"], out["local_start"], out["local_end"] = j.Start, j.End, j.LocalStart, j.LocalEnd
 	writeJSON(w, http.StatusOK, out)
 }
@@ -106,9 +113,9 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	loc := person.Location()
+	loc, zoneName := person.ZoneAt(from)
 	out := map[string]any{
-		"person": person.ExternalID, "time_zone": person.ZoneName,
+		"person": person.ExternalID, "time_zone": zoneName,
 		"from": utc(from), "to": utc(to), "local_from": local(from, loc), "local_to": local(to, loc),
 		"intervals": []intervalJSON{},
 	}
@@ -117,10 +124,10 @@ func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	ivs := person.Timeline.Intervals(from, to)
+	ivs := person.Calendar.Intervals(from, to)
 	list := make([]intervalJSON, len(ivs))
 	for i, iv := range ivs {
-		list[i] = renderInterval(iv, loc)
+		list[i] = personInterval(person, iv)
 	}
 	out["intervals"] = list
 	writeJSON(w, http.StatusOK, out)

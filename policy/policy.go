@@ -116,11 +116,19 @@ type Decision struct {
 	OnLeave bool
 }
 
+// Timeline is the allowed time the policy asks about: an engine timeline,
+// or a person's calendar across the zones they work in.
+type Timeline interface {
+	Check(t time.Time) engine.Status
+	NextAllowed(t time.Time, horizon time.Duration) (time.Time, bool)
+}
+
 // Person is what the policy needs to know of the person.
 type Person struct {
 	Exception   domain.Exception
 	HasSchedule bool
-	Timeline    *engine.Timeline
+	// Timeline is nil when the person has no usable schedule.
+	Timeline Timeline
 	// LeaveKind returns the kind of leave id (for hr callers' reasons).
 	LeaveKind func(id int64) domain.LeaveKind
 }

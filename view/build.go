@@ -84,9 +84,13 @@ func compilePerson(r *personRow, post *Post) *Person {
 	for i, l := range r.Leaves {
 		leaves[i] = engine.Leave{ID: l.ID, StartDate: l.StartDate, EndDate: l.EndDate, Start: l.Start, End: l.End, Blocks: l.Kind.Blocks()}
 	}
-	tl, err := engine.NewTimeline(engine.Person{Zone: zone, Schedules: schedules, Holidays: post.Holidays.Names, Leaves: leaves})
+	build := func(z *time.Location) (*engine.Timeline, error) {
+		return engine.NewTimeline(engine.Person{Zone: z, Schedules: schedules, Holidays: post.Holidays.Names, Leaves: leaves})
+	}
+	tl, err := build(zone)
 	if err == nil {
 		p.Timeline = tl
+		p.Calendar = newCalendar(tl, build, r.Leaves)
 	}
 	return p
 }

@@ -125,7 +125,7 @@ func loadPeople(ctx context.Context, q querier, ids []string) (map[string]*perso
 // interned from the raw bytes), and one exactly-sized backing array for all
 // the leaves instead of a growing slice per person.
 func loadLeaves(ctx context.Context, q querier, ids []string, people map[string]*personRow) error {
-	const qLeaves = `SELECT id, person, kind, coalesce(delegate, ''), start_date, end_date, starts_at, ends_at
+	const qLeaves = `SELECT id, person, kind, coalesce(delegate, ''), start_date, end_date, starts_at, ends_at, coalesce(time_zone, '')
 		FROM leaves WHERE $1::text[] IS NULL OR person = ANY($1)`
 	var (
 		read               chunks
@@ -137,7 +137,7 @@ func loadLeaves(ctx context.Context, q querier, ids []string, people map[string]
 	err := each(ctx, q, qLeaves, ids, func(rows pgx.Rows) error {
 		// person and kind are text: their raw bytes are the value in either
 		// wire format, so they are read from RawValues, not scanned.
-		if err := rows.Scan(&l.ID, nil, nil, &l.Delegate, &startDate, &endDate, &start, &end); err != nil {
+		if err := rows.Scan(&l.ID, nil, nil, &l.Delegate, &startDate, &endDate, &start, &end, &l.TimeZone); err != nil {
 			return err
 		}
 		raw := rows.RawValues()

@@ -51,6 +51,8 @@ type Leave struct {
 	ID       int64
 	Kind     domain.LeaveKind
 	Delegate string
+	// TimeZone is where a service commission is carried out ("" = home).
+	TimeZone string
 	// StartDate/EndDate (all-day) or Start/End (partial), as stored.
 	StartDate, EndDate domain.Date
 	Start, End         time.Time
@@ -64,9 +66,13 @@ type Person struct {
 	Supervisor string
 	Exception  domain.Exception
 	ZoneName   string
-	// Timeline answers allowed-time questions; nil when the person's zone
-	// could not be loaded (never for data the database accepted).
+	// Timeline answers allowed-time questions in the person's home zone;
+	// nil when the zone could not be loaded (never for data the database
+	// accepted).
 	Timeline *engine.Timeline
+	// Calendar answers them across zones: Timeline, except during a
+	// service commission that carries a zone. Nil when Timeline is.
+	Calendar *Calendar
 	// HasSchedule is false when neither the person nor their post has any
 	// schedule version: decisions then say no_schedule.
 	HasSchedule bool
