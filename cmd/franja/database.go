@@ -6,6 +6,8 @@ import (
 	"log/slog"
 
 	"franja/internal/pgembed"
+	"franja/migrations"
+	"franja/postgres"
 )
 
 // database returns the DSN to use: DATABASE_URL when set, else an embedded
@@ -29,4 +31,23 @@ func database(ctx context.Context, getenv func(string) string, log *slog.Logger)
 			log.Error("stopping the embedded PostgreSQL", "error", err)
 		}
 	}, nil
+}
+
+// openStore opens the database (as database does), brings its schema up to
+// date and connects a store to it. close closes the store, then stops the
+// embedded server if one was started.
+func openStore(ctx context.Context, getenv func(string) string, log *slog.Logger) (store *postgres.Store, close func(), err error) {
+	dsn, stop, err := database(ctx, getenv, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := migrations.Up(ctx, dsn); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	if store, err = postgres.Open(ctx, dsn); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return store, func() { store.Close(); stop() }, nil
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"franja/domain"
-	"franja/migrations"
 	"franja/postgres"
 )
 
@@ -30,19 +29,11 @@ func keysCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	dsn, stop, err := database(ctx, getenv, log)
+	store, closeStore, err := openStore(ctx, getenv, log)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	if err := migrations.Up(ctx, dsn); err != nil {
-		return err
-	}
-	store, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	defer closeStore()
 	return action(ctx, store, stdout)
 }
 

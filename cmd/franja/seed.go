@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"franja/api"
-	"franja/migrations"
 	"franja/postgres"
 	"franja/seed"
 )
@@ -34,19 +33,11 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return fmt.Errorf("%w: franja seed [--dry-run]", errUsage)
 	}
-	dsn, stopDB, err := database(ctx, getenv, log)
+	store, closeStore, err := openStore(ctx, getenv, log)
 	if err != nil {
 		return err
 	}
-	defer stopDB()
-	if err := migrations.Up(ctx, dsn); err != nil {
-		return err
-	}
-	store, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	defer closeStore()
 	token := rand.Text()
 	handler := api.New(api.Config{
 		// Per-request lines would drown the counts: warnings and errors only.

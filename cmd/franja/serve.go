@@ -13,8 +13,6 @@ import (
 
 	"franja/api"
 	"franja/calendars"
-	"franja/migrations"
-	"franja/postgres"
 	"franja/view"
 )
 
@@ -24,22 +22,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if len(args) > 0 {
 		return fmt.Errorf("%w: franja serve takes no arguments (configure it through the environment)", errUsage)
 	}
-	dsn, stopDB, err := database(ctx, getenv, log)
+	store, closeStore, err := openStore(ctx, getenv, log)
 	if err != nil {
 		return err
 	}
-	defer stopDB()
+	defer closeStore()
 
-	if err := migrations.Up(ctx, dsn); err != nil {
-		return err
-	}
-	store, err := postgres.Open(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	// API keys: cached lookups; Close (deferred after store.Close, so run
+	// API keys: cached lookups; Close (deferred after closeStore, so run
 	// before it) waits for the last last_used_at writes.
 	keys := api.NewKeyAuthenticator(store, api.KeyAuthOptions{Logger: log})
 	defer keys.Close()
