@@ -110,13 +110,15 @@ func (v *View) applyPeople(ctx context.Context, ids []string) error {
 	if err != nil {
 		return err
 	}
-	v.applyMu.Lock()
-	defer v.applyMu.Unlock()
-	old := v.cur.Load()
-	if old == nil {
-		return nil
-	}
-	next := *old
+	v.update(func(old, next *Snapshot) {
+		applyPeopleRows(old, next, ids, rows)
+	})
+	return nil
+}
+
+// applyPeopleRows puts rows (the people in ids that still exist) into next,
+// copying each shard it touches once.
+func applyPeopleRows(old, next *Snapshot, ids []string, rows map[string]*personRow) {
 	copied := map[int]bool{}
 	for _, id := range ids {
 		sh := shardOf(id)
@@ -135,8 +137,6 @@ func (v *View) applyPeople(ctx context.Context, ids []string) error {
 			next.people--
 		}
 	}
-	v.cur.Store(&next)
-	return nil
 }
 
 // applyPosts reloads the given posts and recompiles everyone at them.
@@ -145,13 +145,15 @@ func (v *View) applyPosts(ctx context.Context, codes []string) error {
 	if err != nil {
 		return err
 	}
-	v.applyMu.Lock()
-	defer v.applyMu.Unlock()
-	old := v.cur.Load()
-	if old == nil {
-		return nil
-	}
-	next := *old
+	v.update(func(old, next *Snapshot) {
+		applyPostRows(old, next, codes, rows)
+	})
+	return nil
+}
+
+// applyPostRows puts rows (the posts in codes that still exist) into next
+// and recompiles everyone at them, copying only the shards they are in.
+func applyPostRows(old, next *Snapshot, codes []string, rows map[string]*postRow) {
 	next.posts = make(map[string]*Post, len(old.posts))
 	for code, p := range old.posts {
 		next.posts[code] = p
@@ -178,8 +180,20 @@ func (v *View) applyPosts(ctx context.Context, codes []string) error {
 			copy[id] = compilePerson(p.row, next.posts[p.Post])
 		}
 	}
+}
+
+// update builds the next snapshot from the current one with fn, under the
+// writer lock, and publishes it. Readers keep whichever version they hold.
+func (v *View) update(fn func(old, next *Snapshot)) {
+	v.applyMu.Lock()
+	defer v.applyMu.Unlock()
+	old := v.cur.Load()
+	if old == nil {
+		return // not loaded yet: the load will read the change
+	}
+	next := *old
+	fn(old, &next)
 	v.cur.Store(&next)
-	return nil
 }
 
 // compileAll compiles every person into s's shards, one worker per CPU:
