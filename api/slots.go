@@ -40,25 +40,34 @@ func noTimeline(p *view.Person, lang policy.Lang) *reasonJSON {
 	return &reasonJSON{Code: string(r.Code), Message: r.Message(lang), LegalBasis: r.LegalBasis()}
 }
 
+// askedPerson finishes a per-person question: it reports q's problems, or
+// else finds the person in the path within the caller's scope. On failure it
+// has written the problem and returns nil.
+func (s *Server) askedPerson(w http.ResponseWriter, r *http.Request, q *query) *view.Person {
+	snap, err := s.snapshot()
+	if err == nil {
+		err = q.err()
+	}
+	var person *view.Person
+	if err == nil {
+		person, err = s.person(snap, principalOf(r.Context()), chi.URLParam(r, "external_id"))
+	}
+	if err != nil {
+		writeError(w, r, err)
+		return nil
+	}
+	return person
+}
+
 // nextSlot answers GET /v1/people/{external_id}/next-slot: the earliest
 // [start, end) of the given length wholly inside allowed time.
 func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
-	snap, err := s.snapshot()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
 	q := newQuery(r)
 	after := q.instant("after", s.now())
 	dur := q.duration("duration", 30*time.Minute, time.Minute, 24*time.Hour)
 	horizon := q.duration("horizon", engine.DefaultHorizon, time.Hour, engine.MaxHorizon)
-	if err := q.err(); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	person, err := s.person(snap, principalOf(r.Context()), chi.URLParam(r, "external_id"))
-	if err != nil {
-		writeError(w, r, err)
+	person := s.askedPerson(w, r, q)
+	if person == nil {
 		return
 	}
 	loc, zoneName := person.ZoneAt(after)
@@ -96,21 +105,11 @@ func horizonReason(h time.Duration, lang policy.Lang) reasonJSON {
 // availability answers GET /v1/people/{external_id}/availability: the
 // allowed intervals in [from, to), at most 93 days.
 func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
-	snap, err := s.snapshot()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
 	q := newQuery(r)
 	from, to := q.requiredInstant("from"), q.requiredInstant("to")
 	checkRange(&q.v, from, to, maxAvailability)
-	if err := q.err(); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	person, err := s.person(snap, principalOf(r.Context()), chi.URLParam(r, "external_id"))
-	if err != nil {
-		writeError(w, r, err)
+	person := s.askedPerson(w, r, q)
+	if person == nil {
 		return
 	}
 	loc, zoneName := person.ZoneAt(from)
