@@ -22,7 +22,10 @@ func database(ctx context.Context, getenv func(string) string, log *slog.Logger)
 	}
 	dir := pgembed.DefaultDataDir(getenv)
 	log.Info("DATABASE_URL is unset: starting an embedded PostgreSQL", "data_dir", dir, "bin_dir", bin)
-	srv, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir, BinDir: bin, Database: "franja", Logger: log})
+	// Socket only: the cluster trusts its connections, so it must not listen
+	// on TCP, where every local user could reach it; the socket's directory
+	// is the server user's, 0700.
+	srv, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir, BinDir: bin, Database: "franja", SocketOnly: true, Logger: log})
 	if err != nil {
 		return "", nil, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}

@@ -207,6 +207,12 @@ func TestServeEmbeddedPostgres(t *testing.T) {
 	p := startServe(t, env)
 	checkServing(t, p)
 	pid := postgresPID(t, dataDir)
+	// The cluster trusts its connections: it must listen on no TCP address
+	// (postmaster.pid's sixth line), only on its 0700 socket directory.
+	matches, _ := filepath.Glob(filepath.Join(dataDir, "*", "postmaster.pid"))
+	if b, err := os.ReadFile(matches[0]); err != nil || strings.Split(string(b), "\n")[5] != "" {
+		t.Errorf("the embedded server listens on TCP: postmaster.pid %q (%v)", b, err)
+	}
 	if err := p.stop(t, syscall.SIGTERM); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, drain(p.logs))
 	}

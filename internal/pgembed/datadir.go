@@ -41,43 +41,71 @@ func defaultDataDir(getenv func(string) string, euid int) string {
 }
 
 // runAs returns the credential to run initdb and postgres with: nil when not
-// root (run as ourselves); as root, the postgres OS user, else nobody, since
-// initdb and postgres refuse to run as root.
+// root (run as ourselves); as root, the postgres OS user, since initdb and
+// postgres refuse to run as root. nobody is not a fallback: other daemons
+// share it, and it would own the cluster.
 func runAs() (*syscall.Credential, error) {
 	if os.Geteuid() != 0 {
 		return nil, nil
 	}
-	for _, name := range []string{"postgres", "nobody"} {
-		u, err := user.Lookup(name)
-		if err != nil {
-			continue
-		}
-		uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
-		gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("pgembed: as root the server must run as the `postgres` OS user, and there is none: " +
+			"install the server package (apt-get install postgresql creates it), run franja as another user, or set DATABASE_URL")
 	}
-	return nil, fmt.Errorf("pgembed: running as root needs a `postgres` or `nobody` OS user to run the server as")
+	uid, err1 := strconv.ParseUint(u.Uid, 10, 32)
+	gid, err2 := strconv.ParseUint(u.Gid, 10, 32)
+	if err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("pgembed: the postgres user has uid %q, gid %q", u.Uid, u.Gid)
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 // makeDir creates dir (0700) and, as root, hands it to cred's user.
+//
+// As root it never follows or hands over what it did not make safe: the
+// directories it works in belong to the server's user, who could plant a
+// symlink (run -> /etc) for root to chown on the next start. So a symlink
+// is refused, a directory it creates is handed over, and an existing one
+// must already belong to that user, or be an empty directory of root's (a
+// FRANJA_DATA_DIR made ready by an administrator), never anything else.
 func makeDir(dir string, cred *syscall.Credential) error {
 	// Parents we create must stay traversable by cred's user: 0755.
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return fmt.Errorf("pgembed: %w", err)
 	}
-	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+	mkErr := os.Mkdir(dir, 0o700)
+	if mkErr != nil && !errors.Is(mkErr, fs.ErrExist) {
+		return fmt.Errorf("pgembed: %w", mkErr)
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
 		return fmt.Errorf("pgembed: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("pgembed: %s is not a directory (a symlink or a file): refusing to use it", dir)
 	}
 	if cred == nil {
 		return nil
 	}
-	if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
-		return fmt.Errorf("pgembed: %w", err)
+	st := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case mkErr == nil, st.Uid == 0 && isEmptyDir(dir):
+		if err := os.Lchown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
+			return fmt.Errorf("pgembed: %w", err)
+		}
+		return os.Chmod(dir, 0o700)
+	case st.Uid == cred.Uid:
+		return nil
+	default:
+		return fmt.Errorf("pgembed: %s exists and belongs to uid %d, not to the server's user (uid %d): "+
+			"use a new or empty directory (FRANJA_DATA_DIR)", dir, st.Uid, cred.Uid)
 	}
-	return os.Chmod(dir, 0o700)
+}
+
+func isEmptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
 }
 
 // checkTraversable reports an error when cred's user cannot reach dir, which

@@ -180,12 +180,13 @@ func (s *Server) openLog() error {
 	if fi, err := os.Stat(s.logPath); err == nil && fi.Size() > 16<<20 {
 		_ = os.Rename(s.logPath, s.logPath+".1")
 	}
-	f, err := os.OpenFile(s.logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	// O_NOFOLLOW: the log sits in a directory the server's user owns, and a
+	// symlink planted there must not make root append to another file. The
+	// server writes through the descriptor it inherits, so the file need not
+	// be handed over.
+	f, err := os.OpenFile(s.logPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return fmt.Errorf("pgembed: %w", err)
-	}
-	if s.cred != nil {
-		_ = f.Chown(int(s.cred.Uid), int(s.cred.Gid))
+		return fmt.Errorf("pgembed: opening the server log: %w", err)
 	}
 	s.log = f
 	return nil
