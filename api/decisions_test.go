@@ -349,3 +349,23 @@ func TestServiceCommissionWorksInItsZone(t *testing.T) {
 		t.Errorf("meeting across the commission: %s", res.Body)
 	}
 }
+
+// TestFutureOverrideKeepsThePostsHoursUntilThen: an override announced for
+// January must not leave the person without a schedule before it starts.
+func TestFutureOverrideKeepsThePostsHoursUntilThen(t *testing.T) {
+	h := decisionFixture(t)
+	res := h.do(req{Method: "POST", Path: "/v1/people/E1/schedules", Header: map[string]string{"If-Match": "*"},
+		Body: map[string]any{"effective_from": "2027-01-04", "schedule": workweek("10:00-14:00")}})
+	if res.Status != 201 {
+		t.Fatalf("adding an override: %d %s", res.Status, res.Body)
+	}
+	for _, c := range []struct{ at, decision string }{
+		{"2026-11-26T09:00:00-05:00", "allow"}, // the post's 08:00-12:00
+		{"2027-01-05T09:00:00-05:00", "defer"}, // the override's 10:00-14:00
+		{"2027-01-05T13:30:00-05:00", "allow"},
+	} {
+		if _, m := h.ask("", "E1", c.at); m["decision"] != c.decision {
+			t.Errorf("%s: %v %v, want %s", c.at, m["decision"], reasonCodes(m), c.decision)
+		}
+	}
+}

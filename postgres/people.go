@@ -35,18 +35,6 @@ type PeopleFilter struct {
 	Page       Page
 }
 
-// PersonCalendar is everything the decision engine needs to know about one
-// person's time: who they are, their effective zone (override or post's),
-// their schedule versions (the override's if any, else the post's), their
-// post's base calendars and all their leave.
-type PersonCalendar struct {
-	Person    domain.Person
-	TimeZone  string
-	Schedules []domain.ScheduleVersion
-	Calendars []string
-	Leaves    []domain.Leave
-}
-
 // CreatePerson stores a new person. The post and supervisor must exist and
 // the supervisor may not already report to them; every problem is reported
 // at once. A taken external_id is a conflict.
@@ -316,33 +304,6 @@ func (s *Store) DeletePerson(ctx context.Context, externalID string, ifVersion i
 		}
 		return nil
 	})
-}
-
-// FindPersonCalendar returns what the decision engine needs about one
-// person, read in one consistent snapshot.
-func (s *Store) FindPersonCalendar(ctx context.Context, externalID string) (PersonCalendar, error) {
-	const q = `SELECT COALESCE(p.time_zone, po.time_zone), po.calendars
-		FROM people p JOIN posts po ON po.code = p.post WHERE p.external_id = $1`
-	var pc PersonCalendar
-	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
-		var err error
-		if pc.Person, err = findPerson(ctx, tx, externalID, false); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, q, externalID).Scan(&pc.TimeZone, &pc.Calendars); err != nil {
-			return translate(err, "person's post")
-		}
-		pc.Schedules = pc.Person.Schedules
-		if len(pc.Schedules) == 0 {
-			if pc.Schedules, err = listSchedules(ctx, tx, ownerPost, pc.Person.Post); err != nil {
-				return err
-			}
-		}
-		pc.Leaves, err = allLeaves(ctx, tx, externalID)
-		return err
-	})
-	return pc, err
 }
 
 // ValidatePerson records every problem with p's own fields in v. It reads

@@ -228,39 +228,3 @@ func TestDeletePersonWhoSupervises(t *testing.T) {
 	}
 	wantCode(t, s.DeletePerson(ctx, "B1", postgres.AnyVersion), domain.ENotFound)
 }
-
-func TestFindPersonCalendar(t *testing.T) {
-	s := newStore(t)
-	post := mustPost(t, s, "TYO")
-	mustPerson(t, s, "E1", "TYO", "")
-	override := domain.Person{ExternalID: "E2", FullName: "Night", Email: "n@example.org", Post: "TYO", TimeZone: "America/Bogota",
-		Exception: domain.ExceptionNone, Schedules: []domain.ScheduleVersion{{Schedule: weekdays("22:00-06:00")}}}
-	if _, err := s.CreatePerson(ctx, override); err != nil {
-		t.Fatal(err)
-	}
-	from, to := date("2026-12-01"), date("2026-12-15")
-	if _, _, err := s.CreateLeave(ctx, domain.Leave{Person: "E1", Kind: domain.LeaveVacation, StartDate: &from, EndDate: &to}); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		id        string
-		zone      string
-		schedules []domain.ScheduleVersion
-		leaves    int
-	}{
-		{"E1", "Asia/Tokyo", post.Schedules, 1},
-		{"E2", "America/Bogota", override.Schedules, 0},
-	}
-	for _, tt := range tests {
-		pc, err := s.FindPersonCalendar(ctx, tt.id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if pc.TimeZone != tt.zone || !cmp.Equal(pc.Schedules, tt.schedules) || len(pc.Leaves) != tt.leaves ||
-			!cmp.Equal(pc.Calendars, []string{"JP", "CO"}) || pc.Person.ExternalID != tt.id {
-			t.Errorf("%s: %+v", tt.id, pc)
-		}
-	}
-	_, err := s.FindPersonCalendar(ctx, "E404")
-	wantCode(t, err, domain.ENotFound)
-}

@@ -46,8 +46,8 @@ func compilePost(r *postRow, stored *calendars.Stored) *Post {
 }
 
 // compilePerson builds a Person from their row and their post. A person's
-// own schedule versions, when they have any, replace the post's entirely;
-// their own zone, when set, replaces the post's.
+// own schedule versions replace the post's from the first one's date (see
+// mergeSchedules); their own zone, when set, replaces the post's.
 func compilePerson(r *personRow, post *Post) *Person {
 	p := &Person{
 		ExternalID: r.ExternalID,
@@ -68,10 +68,7 @@ func compilePerson(r *personRow, post *Post) *Person {
 		}
 	}
 	p.ZoneName = zoneName
-	schedules := post.Schedules
-	if len(r.Schedules) > 0 {
-		schedules = r.Schedules
-	}
+	schedules := mergeSchedules(post.Schedules, r.Schedules)
 	for _, v := range schedules {
 		if !v.Schedule.IsEmpty() {
 			p.HasSchedule = true
@@ -101,4 +98,27 @@ func (p *Person) Location() *time.Location {
 		return p.Timeline.Zone()
 	}
 	return time.UTC
+}
+
+// mergeSchedules returns the versions in force for a person: the post's
+// until the person's own first version takes effect, then the person's. An
+// override announced for next month must not leave the person without a
+// schedule until then.
+func mergeSchedules(post, own []engine.ScheduleVersion) []engine.ScheduleVersion {
+	if len(own) == 0 {
+		return post
+	}
+	first := own[0].From
+	for _, v := range own[1:] {
+		if v.From.Before(first) {
+			first = v.From
+		}
+	}
+	out := make([]engine.ScheduleVersion, 0, len(post)+len(own))
+	for _, v := range post {
+		if v.From.Before(first) {
+			out = append(out, v)
+		}
+	}
+	return append(out, own...)
 }
