@@ -69,7 +69,20 @@ func postRow(row *rawRow, k *importKind, ids func(string) bool) postgres.PostRow
 	}
 	p.Calendars = c.calendars("calendars")
 	p.Schedules = rowSchedule(row, k)
-	return postgres.PostRow{Line: row.line, Post: p}
+	return postgres.PostRow{Line: row.line, Post: p, Keep: notGiven(row, k, "city", "calendars")}
+}
+
+// notGiven lists the optional fields among names that row does not give at
+// all: the store keeps their stored values instead of clearing them, so a
+// file that leaves out a column changes nothing in it.
+func notGiven(row *rawRow, k *importKind, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		if !row.given[k.index[n]] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // personRow checks one people row.
@@ -92,7 +105,7 @@ func personRow(row *rawRow, k *importKind, ids func(string) bool) postgres.Perso
 		p.Supervisor = ""
 	}
 	p.Schedules = rowSchedule(row, k)
-	return postgres.PersonRow{Line: row.line, Person: p}
+	return postgres.PersonRow{Line: row.line, Person: p, Keep: notGiven(row, k, "time_zone", "supervisor", "exception")}
 }
 
 // leaveRow checks one leaves row: all-day dates or instants, never both.

@@ -41,8 +41,12 @@ type importKind struct {
 // rawRow is one row as text, whichever the format: vals is aligned with the
 // kind's fields. JSON schedules arrive already parsed.
 type rawRow struct {
-	line     int
-	vals     []string
+	line int
+	vals []string
+	// given is aligned with vals: whether the row gives that field at all
+	// (a CSV column in the header, a JSON key, null included). An optional
+	// field not given keeps its stored value.
+	given    []bool
 	schedule *domain.Schedule
 	errs     []domain.FieldError
 	broken   bool // the row's shape is wrong; its fields were not read
@@ -176,6 +180,10 @@ func readCSV(body io.Reader, k *importKind) ([]rawRow, error) {
 	if err != nil {
 		return nil, err
 	}
+	given := make([]bool, len(k.fields)) // shared by every row: the header's
+	for _, c := range cols {
+		given[c] = true
+	}
 	cr.FieldsPerRecord = len(cols)
 	var rows []rawRow
 	for {
@@ -187,7 +195,7 @@ func readCSV(body io.Reader, k *importKind) ([]rawRow, error) {
 			return nil, csvError(err)
 		}
 		line, _ := cr.FieldPos(0)
-		row := rawRow{line: line, vals: make([]string, len(k.fields))}
+		row := rawRow{line: line, vals: make([]string, len(k.fields)), given: given}
 		if err != nil {
 			row.fail("row", "has %d cells but the header names %d columns", len(rec), len(cols))
 			row.broken = true
@@ -272,7 +280,7 @@ func readJSON(body io.Reader, k *importKind) ([]rawRow, error) {
 		var obj map[string]json.RawMessage
 		err := dec.Decode(&obj)
 		var typeErr *json.UnmarshalTypeError
-		row := rawRow{line: n, vals: make([]string, len(k.fields))}
+		row := rawRow{line: n, vals: make([]string, len(k.fields)), given: make([]bool, len(k.fields))}
 		switch {
 		case errors.As(err, &typeErr):
 			row.fail("row", "must be a JSON object")
@@ -298,6 +306,9 @@ func readJSON(body io.Reader, k *importKind) ([]rawRow, error) {
 func jsonRow(row *rawRow, k *importKind, obj map[string]json.RawMessage) {
 	for name, raw := range obj {
 		idx, ok := k.index[name]
+		if ok {
+			row.given[idx] = true
+		}
 		switch {
 		case !ok:
 			row.fail(name, "unknown field; the fields of %s are %s", k.name, strings.Join(k.fields, ", "))
@@ -366,6 +377,11 @@ func rowSchedule(row *rawRow, k *importKind) []domain.ScheduleVersion {
 		d, err := domain.ParseDate(from)
 		if err != nil {
 			row.fail("schedule_from", "%s", err.Error())
+			return nil
+		}
+		var check domain.Validator
+		if postgres.CheckEffectiveFrom(&check, "schedule_from", d); len(check.Fields) > 0 {
+			row.fail("schedule_from", "%s", check.Fields[0].Message)
 			return nil
 		}
 		v.From = d

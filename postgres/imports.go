@@ -49,15 +49,22 @@ type PostRow struct {
 	Line    int
 	Invalid bool
 	Post    domain.Post
+	// Keep names the optional columns (city, calendars) the row does not
+	// give: an existing post keeps its stored values there.
+	Keep []string
 }
 
 // PersonRow is one row of a people import. Every version in
 // Person.Schedules is created or replaced; versions not listed are left
-// alone. Empty TimeZone and Supervisor store NULL.
+// alone. Empty TimeZone and Supervisor store NULL, unless the column is in
+// Keep.
 type PersonRow struct {
 	Line    int
 	Invalid bool
 	Person  domain.Person
+	// Keep names the optional columns (time_zone, supervisor, exception)
+	// the row does not give: an existing person keeps their stored values.
+	Keep []string
 }
 
 // LeaveRow is one row of a leave import, keyed by Leave.ExternalRef (which
@@ -77,6 +84,7 @@ type importJob struct {
 	columns   []string // its columns, in the order of rows' values
 	rows      [][]any
 	schedules [][]any  // for import_schedules (line, owner, effective_from, windows), if any
+	fill      []string // statements completing the staged rows from stored ones, before the checks
 	checks    []string // each returns (line, field, message) for every bad row
 	upserts   []string // each returns (created, updated) counts
 	after     []string // statements run after the upsert (schedules)
@@ -92,15 +100,38 @@ const scheduleDDL = `CREATE TEMP TABLE import_schedules (
 // transaction inserted one of the file's keys meanwhile (see leavesInsert):
 // the second attempt sees that row and updates it.
 func (s *Store) runImport(ctx context.Context, job importJob, dryRun bool) (ImportResult, error) {
-	res, err := s.importOnce(ctx, job, dryRun)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		res, err = s.importOnce(ctx, job, dryRun)
+	var res ImportResult
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if res, err = s.importOnce(ctx, job, dryRun); !retryable(err) {
+			break
+		}
 	}
-	if err != nil {
+	switch {
+	case retryable(err):
+		// Contended three times over by other writers: nothing was written,
+		// and the client may send the same file again.
+		return ImportResult{DryRun: dryRun, Errors: []domain.FieldError{}},
+			domain.Errorf(domain.EConflict, "other changes to the same %s kept getting in the way; nothing was written: send the file again", job.what)
+	case err != nil:
 		return ImportResult{DryRun: dryRun, Errors: []domain.FieldError{}}, translate(err, job.what)
 	}
 	return res, nil
+}
+
+// retryable reports errors a new attempt of the whole import can clear: a
+// key inserted meanwhile by another transaction, a deadlock or a
+// serialization failure with a concurrent writer.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "23505", "40P01", "40001":
+		return true
+	}
+	return false
 }
 
 // importOnce stages, checks and upserts job in one transaction, then
@@ -113,8 +144,18 @@ func (s *Store) importOnce(ctx context.Context, job importJob, dryRun bool) (Imp
 		return res, err
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	// One import of a kind at a time: two files touching the same rows in
+	// different orders would otherwise deadlock each other.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('franja.import.' || $1))`, job.what); err != nil {
+		return res, err
+	}
 	if err := importStage(ctx, tx, job); err != nil {
 		return res, fmt.Errorf("staging: %w", err)
+	}
+	for _, q := range job.fill {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return res, fmt.Errorf("completing rows: %w", err)
+		}
 	}
 	if res.Errors, err = importCheck(ctx, tx, job.checks); err != nil {
 		return res, fmt.Errorf("checking: %w", err)
@@ -294,8 +335,9 @@ func (s *Store) ImportPosts(ctx context.Context, rows []PostRow, dryRun bool) (I
 		what:    "posts",
 		ddl:     []string{postsDDL, scheduleDDL},
 		table:   "import_posts",
-		columns: []string{"line", "code", "name", "kind", "country", "city", "time_zone", "calendars"},
+		columns: []string{"line", "code", "name", "kind", "country", "city", "time_zone", "calendars", "keep"},
 		rows:    make([][]any, 0, len(rows)),
+		fill:    []string{postsKeep},
 		checks:  []string{importDuplicateCheck("import_posts", "code"), importZoneCheck("import_posts")},
 		upserts: []string{postsUpsert},
 		after:   []string{postSchedulesUpsert},
@@ -305,7 +347,7 @@ func (s *Store) ImportPosts(ctx context.Context, rows []PostRow, dryRun bool) (I
 	for _, r := range rows {
 		p := r.Post
 		job.rows = append(job.rows, []any{int32(r.Line), importNullText(p.Code), importNullText(p.Name), importNullText(string(p.Kind)),
-			importNullText(p.Country), p.City, importNullText(p.TimeZone), importCalendars(p.Calendars)})
+			importNullText(p.Country), p.City, importNullText(p.TimeZone), importCalendars(p.Calendars), importKeep(r.Keep)})
 		var err error
 		if p.Code != "" {
 			if job.schedules, err = importScheduleRows(job.schedules, r.Line, p.Code, p.Schedules); err != nil {
@@ -316,6 +358,14 @@ func (s *Store) ImportPosts(ctx context.Context, rows []PostRow, dryRun bool) (I
 	return s.runImport(ctx, job, dryRun)
 }
 
+// importKeep stages a row's kept columns (never NULL, so cardinality works).
+func importKeep(keep []string) []string {
+	if keep == nil {
+		return []string{}
+	}
+	return keep
+}
+
 func importCalendars(c []string) []string {
 	if c == nil {
 		return []string{}
@@ -324,8 +374,14 @@ func importCalendars(c []string) []string {
 }
 
 const postsDDL = `CREATE TEMP TABLE import_posts (
-    line int NOT NULL, code text, name text, kind text, country text, city text, time_zone text, calendars text[]
+    line int NOT NULL, code text, name text, kind text, country text, city text, time_zone text, calendars text[], keep text[]
 ) ON COMMIT DROP`
+
+// postsKeep fills the columns a row does not give from the stored post.
+const postsKeep = `UPDATE import_posts s SET
+    city = CASE WHEN 'city' = ANY (s.keep) THEN p.city ELSE s.city END,
+    calendars = CASE WHEN 'calendars' = ANY (s.keep) THEN p.calendars ELSE s.calendars END
+FROM posts p WHERE p.code = s.code AND cardinality(s.keep) > 0`
 
 // postsUpsert writes every staged post. A post counts as updated (version
 // and updated_at bumped) only when a column or one of its listed schedule
@@ -358,8 +414,9 @@ func (s *Store) ImportPeople(ctx context.Context, rows []PersonRow, dryRun bool)
 		what:    "people",
 		ddl:     []string{peopleDDL, scheduleDDL},
 		table:   "import_people",
-		columns: []string{"line", "external_id", "full_name", "email", "post", "time_zone", "supervisor", "exception"},
+		columns: []string{"line", "external_id", "full_name", "email", "post", "time_zone", "supervisor", "exception", "keep"},
 		rows:    make([][]any, 0, len(rows)),
+		fill:    []string{peopleKeep},
 		checks: []string{importDuplicateCheck("import_people", "external_id"), importZoneCheck("import_people"),
 			peoplePostCheck, peopleSupervisorCheck, peopleCycleCheck},
 		upserts: []string{peopleUpsert},
@@ -370,7 +427,7 @@ func (s *Store) ImportPeople(ctx context.Context, rows []PersonRow, dryRun bool)
 	for _, r := range rows {
 		p := r.Person
 		job.rows = append(job.rows, []any{int32(r.Line), importNullText(p.ExternalID), importNullText(p.FullName), importNullText(p.Email),
-			importNullText(p.Post), importNullText(p.TimeZone), importNullText(p.Supervisor), importNullText(string(p.Exception))})
+			importNullText(p.Post), importNullText(p.TimeZone), importNullText(p.Supervisor), importNullText(string(p.Exception)), importKeep(r.Keep)})
 		var err error
 		if p.ExternalID != "" {
 			if job.schedules, err = importScheduleRows(job.schedules, r.Line, p.ExternalID, p.Schedules); err != nil {
@@ -382,8 +439,17 @@ func (s *Store) ImportPeople(ctx context.Context, rows []PersonRow, dryRun bool)
 }
 
 const peopleDDL = `CREATE TEMP TABLE import_people (
-    line int NOT NULL, external_id text, full_name text, email text, post text, time_zone text, supervisor text, exception text
+    line int NOT NULL, external_id text, full_name text, email text, post text, time_zone text, supervisor text, exception text, keep text[]
 ) ON COMMIT DROP`
+
+// peopleKeep fills the columns a row does not give from the stored person,
+// before the checks, so that they (cycles above all) see the people as they
+// will be.
+const peopleKeep = `UPDATE import_people s SET
+    time_zone = CASE WHEN 'time_zone' = ANY (s.keep) THEN p.time_zone ELSE s.time_zone END,
+    supervisor = CASE WHEN 'supervisor' = ANY (s.keep) THEN p.supervisor ELSE s.supervisor END,
+    exception = CASE WHEN 'exception' = ANY (s.keep) THEN p.exception ELSE s.exception END
+FROM people p WHERE p.external_id = s.external_id AND cardinality(s.keep) > 0`
 
 const peoplePostCheck = `SELECT s.line, 'post', format('no post has the code "%s"', s.post)
 FROM import_people s WHERE s.post IS NOT NULL AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.code = s.post)`
@@ -445,7 +511,7 @@ func (s *Store) ImportLeaves(ctx context.Context, rows []LeaveRow, dryRun bool) 
 			"starts_at", "ends_at", "delegate", "time_zone"},
 		rows: make([][]any, 0, len(rows)),
 		checks: []string{importDuplicateCheck("import_leaves", "external_ref"), importZoneCheck("import_leaves"),
-			leavesPersonCheck("person"), leavesPersonCheck("delegate")},
+			leavesPersonCheck("person"), leavesPersonCheck("delegate"), leavesOwnerCheck},
 		upserts: []string{leavesUpdate, leavesInsert},
 		invalid: anyInvalidRow(rows, func(r LeaveRow) bool { return r.Invalid }),
 	}
@@ -462,6 +528,14 @@ const leavesDDL = `CREATE TEMP TABLE import_leaves (
     line int NOT NULL, person text, kind text, external_ref text, start_date date, end_date date,
     starts_at timestamptz, ends_at timestamptz, delegate text, time_zone text
 ) ON COMMIT DROP`
+
+// leavesOwnerCheck refuses to move a leave to another person: an
+// external_ref names one person's leave, as the single-record API holds. A
+// typo in the person column would otherwise take the leave off its owner.
+const leavesOwnerCheck = `SELECT s.line, 'external_ref', format('"%s" is the leave of "%s", not of "%s": a leave cannot move to another person; delete it and import a new one', s.external_ref, l.person, s.person)
+FROM import_leaves s JOIN leaves l ON l.external_ref = s.external_ref
+WHERE s.person IS NOT NULL AND l.person <> s.person
+  AND EXISTS (SELECT 1 FROM people p WHERE p.external_id = s.person) -- else the person check says it`
 
 // leavesPersonCheck reports rows whose column (person or delegate) names
 // nobody stored.
