@@ -444,3 +444,29 @@ func accessLog(t *testing.T, h *harness, what string) []accessRow {
 	}
 	return out
 }
+
+// TestDelegateOutsideTheLineIsNotShown: E1 (in S1's line) names F2 (in
+// S2's) as delegate; S1's key gets E1's answer without F2's, which would
+// tell when F2's own leave ends. hr sees the delegate, and that hr saw
+// F2's leave kind through it is logged under F2.
+func TestDelegateOutsideTheLineIsNotShown(t *testing.T) {
+	f := newAccessFixture(t)
+	f.mustCreate("/v1/people/E1/leaves", map[string]any{"kind": "vacation", "external_ref": "VAC-E1", "start_date": "2026-12-01", "end_date": "2026-12-02", "delegate": "F2"})
+	path := "/v1/people/E1/contactability?at=" + url.QueryEscape("2026-12-01T10:00:00-05:00")
+	res := f.as(callerSupervisor, req{Method: "GET", Path: path})
+	if m := res.Map(t); res.Status != 200 || m["delegate"] != nil {
+		t.Fatalf("supervisor S1: %d, delegate %v", res.Status, m["delegate"])
+	}
+	res = f.as(callerHR, req{Method: "POST", Path: "/v1/contact-checks", Body: map[string]any{
+		"checks": []any{map[string]any{"person": "E1", "at": "2026-12-01T10:00:00-05:00"}}}})
+	item := res.Map(t)["results"].([]any)[0].(map[string]any)
+	d, _ := item["delegate"].(map[string]any)
+	if d == nil || d["person"] != "F2" {
+		t.Fatalf("hr: delegate %v", item["delegate"])
+	}
+	var n int
+	_ = f.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM access_log WHERE what = 'leave_kind' AND person IN ('E1', 'F2')`).Scan(&n)
+	if n != 2 {
+		t.Errorf("%d leave_kind access rows for a batch that showed E1's and F2's kinds, want 2", n)
+	}
+}

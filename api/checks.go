@@ -68,20 +68,18 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	}
 	p, lang, now := principalOf(r.Context()), policyLang(r), s.now()
 	results := make([]checkResult, len(body.Checks))
+	answers := make([]answered, len(body.Checks)) // never resized: results and slots point into it
 	var audits []*postgres.AuditEntry
-	var auditAt []int
+	var slots []**int64
 	for i, raw := range body.Checks {
-		out, audit, err := s.checkOne(snap, p, raw, now, lang)
-		if err != nil {
+		var err error
+		if answers[i], err = s.checkOne(snap, p, raw, now, lang); err != nil {
 			results[i] = checkResult{Error: itemProblem(r, err)}
 			continue
 		}
-		results[i] = checkResult{decisionJSON: &out}
-		if audit != nil {
-			audit.RequestID = requestID(r.Context())
-			audits = append(audits, audit)
-			auditAt = append(auditAt, i)
-		}
+		results[i] = checkResult{decisionJSON: &answers[i].out}
+		entries, at := answers[i].audits(requestID(r.Context()))
+		audits, slots = append(audits, entries...), append(slots, at...)
 	}
 	if len(audits) > 0 {
 		ids, err := s.store.RecordExceptions(r.Context(), audits)
@@ -89,8 +87,13 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, err) // no audit rows, no exceptions
 			return
 		}
-		for k, i := range auditAt {
-			results[i].AuditID = &ids[k]
+		for k, slot := range slots {
+			*slot = &ids[k]
+		}
+	}
+	for i := range results {
+		if results[i].decisionJSON != nil {
+			s.logLeaveKindAccess(r, p, results[i].decisionJSON)
 		}
 	}
 	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 512*len(results)+16), results))
@@ -119,12 +122,12 @@ func appendResults(b []byte, results []checkResult) []byte {
 }
 
 // checkOne parses, validates and answers one batch item.
-func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage, now time.Time, lang policy.Lang) (decisionJSON, *postgres.AuditEntry, error) {
+func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage, now time.Time, lang policy.Lang) (answered, error) {
 	var it checkItem
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&it); err != nil {
-		return decisionJSON{}, nil, jsonError(err)
+		return answered{}, jsonError(err)
 	}
 	var v domain.Validator
 	in := checkInput{Person: it.Person, At: now, OfficialDocument: it.OfficialDocument,
@@ -143,14 +146,13 @@ func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage
 	in.Purpose = enumValue(&v, "purpose", it.Purpose, policy.Routine, policy.Purposes)
 	validateExceptional(&v, p, &in, snap)
 	if err := v.Err("this check is not valid"); err != nil {
-		return decisionJSON{}, nil, err
+		return answered{}, err
 	}
 	person, err := s.person(snap, p, in.Person)
 	if err != nil {
-		return decisionJSON{}, nil, err
+		return answered{}, err
 	}
-	out, audit := s.answer(snap, p, person, in, lang)
-	return out, audit, nil
+	return s.answer(snap, p, person, in, lang), nil
 }
 
 // enumValue checks s against all; def when s is empty.

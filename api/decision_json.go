@@ -33,6 +33,9 @@ type delegateJSON struct {
 	Reasons            []reasonJSON `json:"reasons"`
 	NextAllowedAt      *string      `json:"next_allowed_at"`
 	LocalNextAllowedAt *string      `json:"local_next_allowed_at"`
+	// AuditID is set when an exception lets the contact with the delegate
+	// through: it is audited like any other.
+	AuditID *int64 `json:"audit_id,omitempty"`
 }
 
 // decisionJSON is the answer to one question (API.md, Decisions).
@@ -148,6 +151,9 @@ func (d *delegateJSON) appendJSON(b []byte) []byte {
 	b = appendReasons(append(b, `,"reasons":`...), d.Reasons)
 	b = appendStringPtr(append(b, `,"next_allowed_at":`...), d.NextAllowedAt)
 	b = appendStringPtr(append(b, `,"local_next_allowed_at":`...), d.LocalNextAllowedAt)
+	if d.AuditID != nil {
+		b = strconv.AppendInt(append(b, `,"audit_id":`...), *d.AuditID, 10)
+	}
 	return append(b, '}')
 }
 

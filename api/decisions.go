@@ -110,33 +110,68 @@ func (s *Server) snapshot() (*view.Snapshot, error) {
 	return snap, nil
 }
 
-// answer decides one question for a person already in scope. It returns the
-// audit entry to write when an exception let the contact through.
-func (s *Server) answer(snap *view.Snapshot, p *Principal, person *view.Person, in checkInput, lang policy.Lang) (decisionJSON, *postgres.AuditEntry) {
-	d := policy.Decide(policyPerson(person), policy.Request{Channel: in.Channel, Purpose: in.Purpose, OfficialDocument: in.OfficialDocument}, in.At, in.Horizon)
-	out := renderDecision(person, in, d, lang, p.SeesLeaveKinds())
-	if d.OnLeave {
-		if l := person.LeaveByID(d.LeaveID); l != nil && l.Delegate != "" {
-			if del := snap.Person(l.Delegate); del != nil {
-				dd := policy.Decide(policyPerson(del), policy.Request{Channel: in.Channel, Purpose: in.Purpose, OfficialDocument: in.OfficialDocument}, in.At, in.Horizon)
-				dj := renderDecision(del, in, dd, lang, p.SeesLeaveKinds())
-				out.Delegate = &delegateJSON{Person: del.ExternalID, FullName: del.FullName, TimeZone: dj.TimeZone, Decision: dj.Decision, Contactable: dj.Contactable,
-					Reasons: dj.Reasons, NextAllowedAt: dj.NextAllowedAt, LocalNextAllowedAt: dj.LocalNextAllowedAt}
-			}
-		}
+// answered is one decision with the audit rows it needs: one for the person
+// and one for their delegate when an exception lets the contact through.
+type answered struct {
+	out            decisionJSON
+	own, delegated *postgres.AuditEntry
+}
+
+// answer decides one question for a person already in scope. When the
+// person is on leave it also answers for the leave's delegate, if the
+// caller may see them (a supervisor only within their line).
+func (s *Server) answer(snap *view.Snapshot, p *Principal, person *view.Person, in checkInput, lang policy.Lang) answered {
+	req := policy.Request{Channel: in.Channel, Purpose: in.Purpose, OfficialDocument: in.OfficialDocument}
+	d := policy.Decide(policyPerson(person), req, in.At, in.Horizon)
+	a := answered{out: renderDecision(person, in, d, lang, p.SeesLeaveKinds()), own: auditEntry(p, person, in, d)}
+	if !d.OnLeave {
+		return a
 	}
+	l := person.LeaveByID(d.LeaveID)
+	if l == nil || l.Delegate == "" {
+		return a
+	}
+	del, err := s.person(snap, p, l.Delegate)
+	if err != nil {
+		return a // gone, or outside a supervisor's line: not shown
+	}
+	dd := policy.Decide(policyPerson(del), req, in.At, in.Horizon)
+	dj := renderDecision(del, in, dd, lang, p.SeesLeaveKinds())
+	a.out.Delegate = &delegateJSON{Person: del.ExternalID, FullName: del.FullName, TimeZone: dj.TimeZone, Decision: dj.Decision, Contactable: dj.Contactable,
+		Reasons: dj.Reasons, NextAllowedAt: dj.NextAllowedAt, LocalNextAllowedAt: dj.LocalNextAllowedAt}
+	a.delegated = auditEntry(p, del, in, dd)
+	return a
+}
+
+// auditEntry is the audit row for d, or nil when no exception let it through.
+func auditEntry(p *Principal, person *view.Person, in checkInput, d policy.Decision) *postgres.AuditEntry {
 	if !d.ByException {
-		return out, nil
+		return nil
 	}
 	codes := make([]string, len(d.Reasons))
 	for i, r := range d.Reasons {
 		codes[i] = string(r.Code)
 	}
-	return out, &postgres.AuditEntry{
+	return &postgres.AuditEntry{
 		Requester: in.Requester, Person: person.ExternalID, Post: person.Post, Purpose: string(in.Purpose),
 		Channel: string(in.Channel), Justification: in.Justification, At: in.At, Decision: string(d.Verdict),
 		Reasons: codes, Exception: string(person.Exception), APIKey: p.KeyPrefix,
 	}
+}
+
+// audits lists a's audit rows, each with where its id goes once written.
+func (a *answered) audits(requestID string) ([]*postgres.AuditEntry, []**int64) {
+	var entries []*postgres.AuditEntry
+	var ids []**int64
+	if a.own != nil {
+		a.own.RequestID = requestID
+		entries, ids = append(entries, a.own), append(ids, &a.out.AuditID)
+	}
+	if a.delegated != nil {
+		a.delegated.RequestID = requestID
+		entries, ids = append(entries, a.delegated), append(ids, &a.out.Delegate.AuditID)
+	}
+	return entries, ids
 }
 
 func policyPerson(p *view.Person) policy.Person {
@@ -186,18 +221,19 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	out, audit := s.answer(snap, p, person, in, policyLang(r))
-	if audit != nil {
-		audit.RequestID = requestID(r.Context())
-		ids, err := s.store.RecordExceptions(r.Context(), []*postgres.AuditEntry{audit})
+	a := s.answer(snap, p, person, in, policyLang(r))
+	if entries, slots := a.audits(requestID(r.Context())); len(entries) > 0 {
+		ids, err := s.store.RecordExceptions(r.Context(), entries)
 		if err != nil {
 			writeError(w, r, err) // no audit row, no exception
 			return
 		}
-		out.AuditID = &ids[0]
+		for i, slot := range slots {
+			*slot = &ids[i]
+		}
 	}
-	s.logLeaveKindAccess(r, p, out.Reasons, in.Person)
-	writeDecisionJSON(w, http.StatusOK, out.appendJSON(make([]byte, 0, 1024)))
+	s.logLeaveKindAccess(r, p, &a.out)
+	writeDecisionJSON(w, http.StatusOK, a.out.appendJSON(make([]byte, 0, 1024)))
 }
 
 func policyLang(r *http.Request) policy.Lang {
@@ -207,14 +243,24 @@ func policyLang(r *http.Request) policy.Lang {
 	return policy.Spanish
 }
 
-// logLeaveKindAccess records that an hr/admin caller saw a leave kind.
-func (s *Server) logLeaveKindAccess(r *http.Request, p *Principal, reasons []reasonJSON, person string) {
-	for _, rs := range reasons {
-		if rs.LeaveKind != "" {
-			s.recordAccess(r, p, "leave_kind", person)
-			return
+// logLeaveKindAccess records that an hr/admin caller saw a leave kind, the
+// person's or their delegate's.
+func (s *Server) logLeaveKindAccess(r *http.Request, p *Principal, out *decisionJSON) {
+	if hasLeaveKind(out.Reasons) {
+		s.recordAccess(r, p, "leave_kind", out.Person)
+	}
+	if out.Delegate != nil && hasLeaveKind(out.Delegate.Reasons) {
+		s.recordAccess(r, p, "leave_kind", out.Delegate.Person)
+	}
+}
+
+func hasLeaveKind(reasons []reasonJSON) bool {
+	for _, r := range reasons {
+		if r.LeaveKind != "" {
+			return true
 		}
 	}
+	return false
 }
 
 // recordAccess writes who saw personal data (leave kinds, the audit log),

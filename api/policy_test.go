@@ -109,6 +109,21 @@ func TestPolicyTable(t *testing.T) {
 					if sit.class == "leave" && !slices.Contains(codes, "personal_channel") {
 						checkDelegate(t, name, person, m)
 					}
+					// The delegate's answer is audited on the same terms.
+					if d, _ := m["delegate"].(map[string]any); d != nil {
+						var dcodes []string
+						for _, r := range d["reasons"].([]any) {
+							dcodes = append(dcodes, r.(map[string]any)["code"].(string))
+						}
+						if slices.Contains(dcodes, "exception_applied") {
+							audited++
+							if d["audit_id"] == nil {
+								t.Errorf("%s: the delegate is let through by an exception without an audit_id", name)
+							}
+						} else if d["audit_id"] != nil {
+							t.Errorf("%s: delegate audit_id %v with no exception", name, d["audit_id"])
+						}
+					}
 				}
 			}
 		}
