@@ -32,11 +32,9 @@ func newHolidays(stored *calendars.Stored, codes []string, closures []calendars.
 				mine = append(mine, c)
 			}
 		}
-		eff, err := stored.PostHolidays(codes, year, mine, exclusions)
+		eff, err := stored.PostHolidays(coveredCodes(stored, codes, year), year, mine, exclusions)
 		if err != nil {
-			// A year a base calendar does not cover: only the post's own
-			// closures can be known. The calendar endpoints say so.
-			eff = calendars.Layer(nil, mine, exclusions)
+			eff = calendars.Layer(nil, mine, exclusions) // cannot happen: every code left covers year
 		}
 		hs := make([]calendars.Holiday, len(eff))
 		for i, e := range eff {
@@ -61,4 +59,18 @@ func (h *Holidays) Names(d domain.Date) []string {
 		h.years[i].Store(s)
 	}
 	return s.Names(d)
+}
+
+// coveredCodes keeps the calendars that know year. A calendar whose data
+// ends (LK's in 2026, most in 2040) must not take the others with it: a post
+// on ["LK","CO"] still closes on Colombia's holidays in 2027. The calendar
+// endpoints report the gap.
+func coveredCodes(stored *calendars.Stored, codes []string, year int) []string {
+	out := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if _, err := stored.Base(c, year); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -176,3 +176,17 @@ func BenchmarkHolidayLookup(b *testing.B) {
 		}
 	}
 }
+
+// TestACalendarOutOfRangeKeepsTheOthers: LK's data ends in 2026; a post on
+// ["LK","CO"] keeps Colombia's holidays in 2027.
+func TestACalendarOutOfRangeKeepsTheOthers(t *testing.T) {
+	h := newHolidays(&calendars.Stored{}, []string{"LK", "CO"}, nil, nil)
+	for _, d := range []domain.Date{domain.NewDate(2027, 1, 1), domain.NewDate(2027, 7, 20), domain.NewDate(2027, 12, 25)} {
+		if h.Names(d) == nil {
+			t.Errorf("%v: no holiday, want Colombia's", d)
+		}
+	}
+	if _, err := calendars.Holidays("LK", 2027); err == nil {
+		t.Fatal("LK covers 2027 now: pick a calendar that ends, for this test to mean anything")
+	}
+}
