@@ -144,7 +144,14 @@ func Decide(p Person, req Request, t time.Time, horizon time.Duration) Decision 
 	}
 	st := p.Timeline.Check(t)
 	if st.Reason == engine.NoSchedule {
-		return Decision{Verdict: Deny, Reasons: []Reason{{Code: NoSchedule}}}
+		// No schedule in force yet (a new hire, a new post) but one later: a
+		// message waits for it rather than being refused. No exception
+		// applies to a person whose hours are unknown.
+		d := notNow(p, req, t, horizon, Reason{Code: NoSchedule}, st)
+		if d.HorizonReached {
+			d.Verdict = Deny
+		}
+		return d
 	}
 	if req.Purpose == Routine && req.Channel.Personal() {
 		return Decision{Verdict: Deny, Reasons: []Reason{{Code: PersonalChannel}}, SuggestedChannel: TeamsChat}

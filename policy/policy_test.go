@@ -101,3 +101,27 @@ func TestEveryReasonHasTextInBothLanguagesAndABasis(t *testing.T) {
 		}
 	}
 }
+
+// TestScheduleThatStartsLater: before the first version takes effect the
+// person has no hours yet; email waits for them, calls are refused, and
+// both say when.
+func TestScheduleThatStartsLater(t *testing.T) {
+	loc, _ := time.LoadLocation("America/Bogota")
+	var s domain.Schedule
+	for d := time.Monday; d <= time.Friday; d++ {
+		s[d] = []domain.Window{{Start: 8 * 60, End: 17 * 60}}
+	}
+	tl, err := engine.NewTimeline(engine.Person{Zone: loc, Schedules: []engine.ScheduleVersion{{From: domain.NewDate(2026, 12, 1), Schedule: s}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Person{HasSchedule: true, Timeline: tl}
+	at := time.Date(2026, 11, 30, 15, 0, 0, 0, time.UTC)
+	want := time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)
+	for ch, verdict := range map[Channel]Verdict{Email: Defer, Phone: Deny} {
+		d := Decide(p, Request{Channel: ch, Purpose: ForceMajeure}, at, engine.DefaultHorizon)
+		if d.Verdict != verdict || d.Reasons[0].Code != NoSchedule || !d.NextAllowedAt.Equal(want) || d.ByException {
+			t.Errorf("%s: %+v", ch, d)
+		}
+	}
+}
