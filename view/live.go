@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -269,7 +270,9 @@ func (v *View) Run(ctx context.Context) error {
 	backoff := 100 * time.Millisecond
 	for {
 		err := v.follow(ctx)
-		v.listening.Store(false)
+		if v.listening.Swap(false) {
+			backoff = 100 * time.Millisecond // it was healthy: the next outage starts afresh
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -296,9 +299,13 @@ func (v *View) follow(ctx context.Context) error {
 	}
 	// Listen first, then load: a change committed during the load is both
 	// in the load or after it, and in the queue; applying it twice is harmless.
+	// Every Sync that began before the load is answered by it: its writes
+	// had committed, and its marker may have been lost with the old feed.
+	synced := v.syncSeq.Load()
 	if err := v.Reload(ctx); err != nil {
 		return err
 	}
+	v.release(func(n uint64) bool { return n <= synced })
 	v.listening.Store(true)
 	for {
 		n, err := conn.WaitForNotification(ctx)
@@ -378,15 +385,20 @@ func (v *View) apply(ctx context.Context, payloads []string) error {
 			v.OnKeyChanged(id)
 		}
 	}
+	v.release(func(n uint64) bool { return slices.Contains(syncs, n) })
+	return nil
+}
+
+// release answers the Sync calls waiting on markers that done accepts.
+func (v *View) release(done func(uint64) bool) {
 	v.waitMu.Lock()
-	for _, n := range syncs {
-		if ch, ok := v.waiters[n]; ok {
+	defer v.waitMu.Unlock()
+	for n, ch := range v.waiters {
+		if done(n) {
 			close(ch)
 			delete(v.waiters, n)
 		}
 	}
-	v.waitMu.Unlock()
-	return nil
 }
 
 func dedupe(xs []string) []string {

@@ -190,3 +190,22 @@ func TestACalendarOutOfRangeKeepsTheOthers(t *testing.T) {
 		t.Fatal("LK covers 2027 now: pick a calendar that ends, for this test to mean anything")
 	}
 }
+
+// TestReloadAnswersWaitingSyncs: a Sync whose marker is lost with the
+// listening connection is answered by the reload that follows, not left to
+// time out.
+func TestReloadAnswersWaitingSyncs(t *testing.T) {
+	v, pool := live(t)
+	// A Sync in flight: registered, its marker never to arrive.
+	n := v.syncSeq.Add(1)
+	ch := make(chan struct{})
+	v.waitMu.Lock()
+	v.waiters[n] = ch
+	v.waitMu.Unlock()
+	exec(t, pool, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN `+Channel+`' AND datname = current_database()`)
+	select {
+	case <-ch:
+	case <-time.After(4 * time.Second):
+		t.Fatal("the waiting Sync was not answered by the reload after reconnecting")
+	}
+}
