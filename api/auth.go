@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"net"
 	"net/http"
 	"strings"
 
@@ -65,7 +66,7 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 		h := r.Header.Get("Authorization")
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-			writeError(w, r, domain.Errorf(domain.EUnauthorized, "send an API key as `Authorization: Bearer <token>`"))
+			s.refuse(w, r, "send an API key as `Authorization: Bearer <token>`")
 			return
 		}
 		token = strings.TrimSpace(token)
@@ -85,8 +86,29 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 				return
 			}
 		}
-		writeError(w, r, domain.Errorf(domain.EUnauthorized, "the API key is unknown, expired or revoked"))
+		s.refuse(w, r, "the API key is unknown, expired or revoked")
 	})
+}
+
+// refuse answers a request without a valid key: 401, or 429 once its
+// address has failed too often (Config.FailedAuthLimit), so that guessing
+// tokens, or flooding the key lookups with made-up ones, is bounded.
+// Requests with valid keys are never counted here.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, msg string) {
+	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, clientAddr(r)) {
+		return
+	}
+	writeError(w, r, domain.Errorf(domain.EUnauthorized, "%s", msg))
+}
+
+// clientAddr is the connection's address without its port. Forwarding
+// headers are not trusted: anyone can write them.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // allow lets only the given roles through (admin always).

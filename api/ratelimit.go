@@ -20,6 +20,22 @@ var DefaultRateLimits = map[Role]int{
 	RoleSupervisor: 100,
 }
 
+// DefaultFailedAuthLimit is how many requests without a valid key one
+// address may make per minute before getting 429 instead of 401.
+const DefaultFailedAuthLimit = 120
+
+// newFailedAuthLimiter counts requests without a valid key per address;
+// n <= 0 means no limit.
+func newFailedAuthLimiter(n int) *httprate.RateLimiter {
+	if n <= 0 {
+		return nil
+	}
+	msg := "too many requests without a valid API key from this address; wait the seconds in Retry-After"
+	return httprate.NewRateLimiter(n, time.Minute, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, domain.Errorf(domain.ERateLimited, "%s", msg))
+	}))
+}
+
 // newRateLimiters builds one limiter per role in limits (a role left out, or
 // given 0, is unlimited) over window (default and minimum one second, since
 // Retry-After counts whole seconds). Counters live in this process: each

@@ -40,6 +40,9 @@ type Config struct {
 	RateLimits map[Role]int
 	// RateWindow is the rate limits' window (default and minimum 1 s).
 	RateWindow time.Duration
+	// FailedAuthLimit caps the requests without a valid key one address may
+	// make per minute (0: no cap; `franja serve` uses DefaultFailedAuthLimit).
+	FailedAuthLimit int
 	// View is the in-memory view decisions are answered from.
 	View *view.View
 	// Now returns the current instant (the default for `at`); time.Now when nil.
@@ -58,8 +61,10 @@ type Server struct {
 	quietPaths map[string]bool
 	store      *postgres.Store
 	limiters   map[Role]*httprate.RateLimiter
-	view       *view.View
-	now        func() time.Time
+	// authFailures counts requests without a valid key, per address.
+	authFailures *httprate.RateLimiter
+	view         *view.View
+	now          func() time.Time
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
 }
@@ -67,14 +72,15 @@ type Server struct {
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
 	s := &Server{
-		log:        cfg.Logger,
-		ready:      cfg.Ready,
-		maxBody:    cfg.MaxBodyBytes,
-		quietPaths: map[string]bool{"/healthz": true, "/readyz": true},
-		store:      cfg.Store,
-		limiters:   newRateLimiters(cfg.RateLimits, cfg.RateWindow),
-		view:       cfg.View,
-		now:        cfg.Now,
+		log:          cfg.Logger,
+		ready:        cfg.Ready,
+		maxBody:      cfg.MaxBodyBytes,
+		quietPaths:   map[string]bool{"/healthz": true, "/readyz": true},
+		store:        cfg.Store,
+		limiters:     newRateLimiters(cfg.RateLimits, cfg.RateWindow),
+		authFailures: newFailedAuthLimiter(cfg.FailedAuthLimit),
+		view:         cfg.View,
+		now:          cfg.Now,
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -22,6 +22,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if len(args) > 0 {
 		return fmt.Errorf("%w: franja serve takes no arguments (configure it through the environment)", errUsage)
 	}
+	if t := getenv("FRANJA_ADMIN_TOKEN"); t != "" && len(t) < 32 {
+		log.Warn("FRANJA_ADMIN_TOKEN is shorter than 32 characters: fine for trying Franja out, weak anywhere else; use e.g. `openssl rand -hex 32`")
+	}
 	store, closeStore, err := openStore(ctx, getenv, log)
 	if err != nil {
 		return err
@@ -43,10 +46,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	defer func() { stopView(); <-viewDone }()
 
 	handler := api.New(api.Config{
-		Logger:         log,
-		AdminToken:     getenv("FRANJA_ADMIN_TOKEN"),
-		Authenticators: []api.Authenticator{keys},
-		RateLimits:     rateLimits(getenv),
+		Logger:          log,
+		AdminToken:      getenv("FRANJA_ADMIN_TOKEN"),
+		Authenticators:  []api.Authenticator{keys},
+		RateLimits:      rateLimits(getenv),
+		FailedAuthLimit: api.DefaultFailedAuthLimit,
 		Ready: func(ctx context.Context) error {
 			if err := store.Ready(ctx); err != nil {
 				return err
