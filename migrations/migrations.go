@@ -67,6 +67,12 @@ func driverURL(dsn string) string {
 	if q.Get("x-migrations-table") == "" {
 		q.Set("x-migrations-table", "schema_migrations")
 	}
+	if q.Get("lock_timeout") == "" {
+		// Bounds every lock wait of the migrating session, the advisory
+		// lock behind a stuck replica included: start-up fails with an
+		// error instead of hanging.
+		q.Set("lock_timeout", "60s")
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }
