@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/csv"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -108,3 +109,24 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+func TestReadingLeaveIsLogged(t *testing.T) {
+	h := decisionFixture(t)
+	count := func() int {
+		var n int
+		_ = h.store.Pool().QueryRow(t.Context(), `SELECT count(*) FROM access_log WHERE what = 'leave_kind' AND person = 'L1'`).Scan(&n)
+		return n
+	}
+	before := count()
+	res := h.do(req{Method: "GET", Path: "/v1/people/L1/leaves"})
+	items := res.Map(t)["items"].([]any)
+	if res.Status != 200 || len(items) == 0 || count() != before+1 {
+		t.Fatalf("listing L1's leave: %d, %d access rows (before %d)", res.Status, count(), before)
+	}
+	id := jsonID(items[0].(map[string]any)["id"])
+	if res := h.do(req{Method: "GET", Path: "/v1/people/L1/leaves/" + id}); res.Status != 200 || count() != before+2 {
+		t.Fatalf("reading one leave: %d, %d access rows", res.Status, count())
+	}
+}
+
+func jsonID(v any) string { return strconv.FormatInt(int64(v.(float64)), 10) }

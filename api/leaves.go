@@ -174,15 +174,21 @@ func (s *Server) getLeave(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	s.recordAccess(r, principalOf(r.Context()), "leave_kind", person)
 	w.Header().Set("ETag", etag(l.Version))
 	writeJSON(w, http.StatusOK, leaveOut(l, loc))
 }
 
+// listLeaves shows a person's leave, kinds included: hr's own work, and
+// still personal (some of it health) data, so the access is logged.
 func (s *Server) listLeaves(w http.ResponseWriter, r *http.Request) {
 	out, err := s.leavesPage(r)
 	if err != nil {
 		writeError(w, r, err)
 		return
+	}
+	if len(out.Items) > 0 {
+		s.recordAccess(r, principalOf(r.Context()), "leave_kind", chi.URLParam(r, "external_id"))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
