@@ -17,7 +17,14 @@ import (
 	"franja/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain removes the binary built for the end-to-end tests afterwards.
+func TestMain(m *testing.M) {
+	pgtest.Main(m, func() {
+		if binPath != "" {
+			os.RemoveAll(filepath.Dir(binPath))
+		}
+	})
+}
 
 // binary builds the real franja binary once per test run.
 func binary(t *testing.T) string {

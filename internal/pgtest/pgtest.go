@@ -44,11 +44,15 @@ var (
 	templateReady = map[string]bool{}
 )
 
-// Main runs the tests of a package, then stops the throwaway cluster (if one
-// was started) and removes its directory, and exits with the tests' code.
+// Main runs the tests of a package, then runs cleanups, stops the throwaway
+// cluster (if one was started) and removes its directory, and exits with the
+// tests' code.
 // Call it from TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
-func Main(m *testing.M) {
+func Main(m *testing.M, cleanups ...func()) {
 	code := m.Run()
+	for _, c := range cleanups {
+		c()
+	}
 	if admin != nil {
 		admin.Close()
 	}
