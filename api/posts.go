@@ -22,16 +22,16 @@ func (s *Server) staffRoutes(r chi.Router) {
 	hr.Get("/posts/{code}", s.getPost)
 	hr.Patch("/posts/{code}", s.patchPost)
 	hr.Delete("/posts/{code}", s.deletePost)
-	hr.Get("/posts/{code}/schedules", s.listPostSchedules)
-	hr.Post("/posts/{code}/schedules", s.addPostSchedule)
+	hr.Get("/posts/{code}/schedules", s.listSchedules(s.postScheduleOwner()))
+	hr.Post("/posts/{code}/schedules", s.addSchedule(s.postScheduleOwner()))
 
 	hr.Post("/people", s.createPerson)
 	hr.Get("/people", s.listPeople)
 	hr.Get("/people/{external_id}", s.getPerson)
 	hr.Patch("/people/{external_id}", s.patchPerson)
 	hr.Delete("/people/{external_id}", s.deletePerson)
-	hr.Get("/people/{external_id}/schedules", s.listPersonSchedules)
-	hr.Post("/people/{external_id}/schedules", s.addPersonSchedule)
+	hr.Get("/people/{external_id}/schedules", s.listSchedules(s.personScheduleOwner()))
+	hr.Post("/people/{external_id}/schedules", s.addSchedule(s.personScheduleOwner()))
 
 	hr.Post("/people/{external_id}/leaves", s.createLeave)
 	hr.Get("/people/{external_id}/leaves", s.listLeaves)
@@ -424,103 +424,4 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// versionIn is the body of POST …/schedules: a schedule and the local date
-// it takes effect (absent: today in the zone; null: since always, which
-// replaces the "since always" version).
-type versionIn struct {
-	EffectiveFrom optional[string] `json:"effective_from"`
-	Schedule      json.RawMessage  `json:"schedule"`
-}
-
-// version parses the body; existing and zone are read only when the date is
-// absent.
-func (in versionIn) version(current func() ([]domain.ScheduleVersion, string, error)) (domain.ScheduleVersion, error) {
-	var v domain.Validator
-	from := dateIn(&v, "effective_from", in.EffectiveFrom.value())
-	sched := scheduleIn(&v, "schedule", in.Schedule)
-	if sched == nil && len(v.Fields) == 0 {
-		v.Add("schedule", `is required: an object of weekdays, e.g. {"mon":["08:00-12:00","13:00-17:00"],"sat":[]}`)
-	}
-	if err := invalidFields(&v, "schedule version"); err != nil {
-		return domain.ScheduleVersion{}, err
-	}
-	sv := domain.ScheduleVersion{Schedule: *sched}
-	switch {
-	case from != nil:
-		sv.From = *from
-	case !in.EffectiveFrom.Set:
-		existing, zone, err := current()
-		if err != nil {
-			return domain.ScheduleVersion{}, err
-		}
-		sv.From = newVersionFrom(existing, zone)
-	}
-	return sv, nil
-}
-
-func (s *Server) listPostSchedules(w http.ResponseWriter, r *http.Request) {
-	code, err := postCode(r)
-	var vs []domain.ScheduleVersion
-	if err == nil {
-		vs, err = s.store.ListPostSchedules(r.Context(), code)
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, listOf[versionJSON]{Items: versionsJSON(vs)})
-}
-
-func (s *Server) addPostSchedule(w http.ResponseWriter, r *http.Request) {
-	p, sv, created, err := s.addPostVersion(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	writeVersion(w, "/v1/posts/"+p.Code+"/schedules", p.Version, sv, created)
-}
-
-func (s *Server) addPostVersion(r *http.Request) (domain.Post, domain.ScheduleVersion, bool, error) {
-	var sv domain.ScheduleVersion
-	code, err := postCode(r)
-	if err != nil {
-		return domain.Post{}, sv, false, err
-	}
-	pc, err := parseIfMatch(r)
-	if err != nil {
-		return domain.Post{}, sv, false, err
-	}
-	var in versionIn
-	if err := decodeJSON(r, &in); err != nil {
-		return domain.Post{}, sv, false, err
-	}
-	find := func() (domain.Post, error) { return s.store.FindPostByCode(r.Context(), code) }
-	sv, err = in.version(func() ([]domain.ScheduleVersion, string, error) {
-		p, err := find()
-		return p.Schedules, p.TimeZone, err
-	})
-	if err != nil {
-		return domain.Post{}, sv, false, err
-	}
-	version, err := pc.version(func() (int64, error) { p, err := find(); return p.Version, err })
-	if err != nil {
-		return domain.Post{}, sv, false, err
-	}
-	p, created, err := s.store.AddPostSchedule(r.Context(), code, sv, version)
-	return p, sv, created, err
-}
-
-// writeVersion answers an added (201) or replaced (200) schedule version.
-// The ETag is the owner's new one: adding a version changes the post or
-// person, so a client can PATCH it next without reading it again.
-func writeVersion(w http.ResponseWriter, location string, ownerVersion int64, sv domain.ScheduleVersion, created bool) {
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	w.Header().Set("Location", location)
-	w.Header().Set("ETag", etag(ownerVersion))
-	writeJSON(w, status, versionsJSON([]domain.ScheduleVersion{sv})[0])
 }
