@@ -11,30 +11,19 @@ import (
 	"franja/domain"
 )
 
-// Role is what a caller may do.
-type Role string
+// Role and Principal are the domain's: the decision path takes them too.
+type (
+	Role      = domain.Role
+	Principal = domain.Principal
+)
 
 // The roles (API.md, Conventions).
 const (
-	RoleAdmin      Role = "admin"
-	RoleHR         Role = "hr"
-	RoleSupervisor Role = "supervisor"
-	RoleSystem     Role = "system"
+	RoleAdmin      = domain.RoleAdmin
+	RoleHR         = domain.RoleHR
+	RoleSupervisor = domain.RoleSupervisor
+	RoleSystem     = domain.RoleSystem
 )
-
-// Principal is the authenticated caller of a request.
-type Principal struct {
-	Role Role
-	// Person is the external_id a supervisor key is bound to.
-	Person string
-	// KeyID identifies the API key (0 for the bootstrap admin token).
-	KeyID int64
-	// KeyPrefix names the key in logs without revealing it.
-	KeyPrefix string
-}
-
-// SeesLeaveKinds reports whether the caller may see why someone is away.
-func (p *Principal) SeesLeaveKinds() bool { return p.Role == RoleAdmin || p.Role == RoleHR }
 
 // Authenticator resolves a bearer token to a principal. It returns nil (and
 // no error) for a token it does not know.

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"time"
 
+	"franja/decide"
 	"franja/domain"
 	"franja/engine"
 	"franja/policy"
-	"franja/postgres"
 	"franja/view"
 )
 
@@ -68,33 +68,25 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	}
 	p, lang, now := principalOf(r.Context()), policyLang(r), s.now()
 	results := make([]checkResult, len(body.Checks))
-	answers := make([]answered, len(body.Checks)) // never resized: results and slots point into it
-	var audits []*postgres.AuditEntry
-	var slots []**int64
+	answers := make([]*decide.Answer, 0, len(body.Checks))
+	rendered := make([]decisionJSON, len(body.Checks)) // never resized: results point into it
+	at := make([]int, 0, len(body.Checks))             // where each answer goes
 	for i, raw := range body.Checks {
-		var err error
-		if answers[i], err = s.checkOne(snap, p, raw, now, lang); err != nil {
+		a, err := s.checkOne(snap, p, raw, now)
+		if err != nil {
 			results[i] = checkResult{Error: itemProblem(r, err)}
 			continue
 		}
-		results[i] = checkResult{decisionJSON: &answers[i].out}
-		entries, at := answers[i].audits(requestID(r.Context()))
-		audits, slots = append(audits, entries...), append(slots, at...)
+		answers, at = append(answers, a), append(at, i)
 	}
-	if len(audits) > 0 {
-		ids, err := s.store.RecordExceptions(r.Context(), audits)
-		if err != nil {
-			writeError(w, r, err) // no audit rows, no exceptions
-			return
-		}
-		for k, slot := range slots {
-			*slot = &ids[k]
-		}
+	if err := s.decide.Record(r.Context(), p, requestID(r.Context()), answers...); err != nil {
+		writeError(w, r, err) // no audit rows, no exceptions
+		return
 	}
-	for i := range results {
-		if results[i].decisionJSON != nil {
-			s.logLeaveKindAccess(r, p, results[i].decisionJSON)
-		}
+	for k, a := range answers {
+		i := at[k]
+		rendered[i] = renderAnswer(a, lang)
+		results[i] = checkResult{decisionJSON: &rendered[i]}
 	}
 	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 512*len(results)+16), results))
 }
@@ -121,16 +113,17 @@ func appendResults(b []byte, results []checkResult) []byte {
 	return append(b, "]}"...)
 }
 
-// checkOne parses, validates and answers one batch item.
-func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage, now time.Time, lang policy.Lang) (answered, error) {
+// checkOne parses, validates and decides one batch item (its exceptions
+// are recorded with the whole batch's).
+func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage, now time.Time) (*decide.Answer, error) {
 	var it checkItem
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&it); err != nil {
-		return answered{}, jsonError(err)
+		return nil, jsonError(err)
 	}
 	var v domain.Validator
-	in := checkInput{Person: it.Person, At: now, OfficialDocument: it.OfficialDocument,
+	in := decide.Question{Person: it.Person, At: now, OfficialDocument: it.OfficialDocument,
 		Requester: it.Requester, Justification: it.Justification, Horizon: engine.DefaultHorizon}
 	if it.Person == "" {
 		v.Add("person", "is required: the person's external_id")
@@ -144,15 +137,15 @@ func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage
 	}
 	in.Channel = enumValue(&v, "channel", it.Channel, policy.Email, policy.Channels)
 	in.Purpose = enumValue(&v, "purpose", it.Purpose, policy.Routine, policy.Purposes)
-	validateExceptional(&v, p, &in, snap)
+	decide.Validate(&v, p, &in, snap)
 	if err := v.Err("this check is not valid"); err != nil {
-		return answered{}, err
+		return nil, err
 	}
-	person, err := s.person(snap, p, in.Person)
+	person, err := decide.Scope(snap, p, in.Person)
 	if err != nil {
-		return answered{}, err
+		return nil, err
 	}
-	return s.answer(snap, p, person, in, lang), nil
+	return s.decide.Decide(snap, p, person, in), nil
 }
 
 // enumValue checks s against all; def when s is empty.

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"franja/decide"
 	"franja/policy"
 	"franja/view"
 )
@@ -65,10 +66,24 @@ func local(t time.Time, loc *time.Location) string { return t.In(loc).Format(tim
 
 func ptr[T any](v T) *T { return &v }
 
+// renderAnswer turns a decided question into the answer callers read, with
+// its delegate's and the audit ids of the exceptions it used.
+func renderAnswer(a *decide.Answer, lang policy.Lang) decisionJSON {
+	out := renderDecision(a.Person, a.Question, a.Decision, lang, a.SeesLeaveKinds)
+	out.AuditID = a.AuditID
+	if del := a.Delegate; del != nil {
+		dj := renderDecision(del.Person, a.Question, del.Decision, lang, a.SeesLeaveKinds)
+		out.Delegate = &delegateJSON{Person: del.Person.ExternalID, FullName: del.Person.FullName, TimeZone: dj.TimeZone,
+			Decision: dj.Decision, Contactable: dj.Contactable, Reasons: dj.Reasons, NextAllowedAt: dj.NextAllowedAt,
+			LocalNextAllowedAt: dj.LocalNextAllowedAt, AuditID: del.AuditID}
+	}
+	return out
+}
+
 // renderDecision turns a policy decision into the answer callers read.
 // Leave kinds appear only when seesKinds; no leave dates appear at all, only
 // the next allowed instant.
-func renderDecision(p *view.Person, in checkInput, d policy.Decision, lang policy.Lang, seesKinds bool) decisionJSON {
+func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang policy.Lang, seesKinds bool) decisionJSON {
 	// Local times are in the zone the person is in at each instant: home,
 	// or a service commission's.
 	loc, zoneName := p.ZoneAt(in.At)

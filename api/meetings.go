@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"franja/decide"
 	"franja/domain"
 	"franja/engine"
 	"franja/view"
@@ -64,7 +65,7 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 	people := make([]*view.Person, 0, len(in.People))
 	seen := map[string]bool{}
 	for _, id := range in.People {
-		person, err := s.person(snap, p, id)
+		person, err := decide.Scope(snap, p, id)
 		if err != nil {
 			writeError(w, r, err)
 			return

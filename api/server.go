@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-chi/httprate"
 
+	"franja/decide"
 	"franja/postgres"
 	"franja/view"
 )
@@ -64,6 +65,7 @@ type Server struct {
 	// authFailures counts requests without a valid key, per address.
 	authFailures *httprate.RateLimiter
 	view         *view.View
+	decide       *decide.Service
 	now          func() time.Time
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
@@ -82,6 +84,7 @@ func New(cfg Config) http.Handler {
 		view:         cfg.View,
 		now:          cfg.Now,
 	}
+	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -100,4 +103,20 @@ func New(cfg Config) http.Handler {
 	}
 	s.auth = append(s.auth, cfg.Authenticators...)
 	return s.routes()
+}
+
+// viewOrNil and storeOrNil keep a nil pointer from becoming a non-nil
+// interface.
+func viewOrNil(v *view.View) decide.Views {
+	if v == nil {
+		return nil
+	}
+	return v
+}
+
+func storeOrNil(s *postgres.Store) decide.Recorder {
+	if s == nil {
+		return nil
+	}
+	return s
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"franja/decide"
 	"franja/domain"
 	"franja/engine"
 	"franja/policy"
@@ -50,7 +51,7 @@ func (s *Server) askedPerson(w http.ResponseWriter, r *http.Request, q *query) *
 	}
 	var person *view.Person
 	if err == nil {
-		person, err = s.person(snap, principalOf(r.Context()), chi.URLParam(r, "external_id"))
+		person, err = decide.Scope(snap, principalOf(r.Context()), chi.URLParam(r, "external_id"))
 	}
 	if err != nil {
 		writeError(w, r, err)
