@@ -87,6 +87,11 @@ func (s *Server) getCalendarHolidays(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	format, err := holidayFormatOf(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
 	st, err := s.store.LoadStoredCalendars(r.Context(), info.Code)
 	if err != nil {
 		writeError(w, r, err)
@@ -95,6 +100,9 @@ func (s *Server) getCalendarHolidays(w http.ResponseWriter, r *http.Request) {
 	hs, err := st.Base(info.Code, year)
 	if err != nil {
 		writeError(w, r, err)
+		return
+	}
+	if s.writeHolidayFile(w, r, format, info.Code, year, hs) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"calendar": info.Code, "year": year, "holidays": hs})
@@ -348,9 +356,17 @@ func (s *Server) getPostHolidays(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	format, err := holidayFormatOf(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
 	ph, es, err := s.postEffective(r, chi.URLParam(r, "code"), year)
 	if err != nil {
 		writeError(w, r, err)
+		return
+	}
+	if s.writeHolidayFile(w, r, format, ph.Post, year, es) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"post": ph.Post, "year": year, "calendars": ph.Calendars, "holidays": es})

@@ -37,6 +37,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Get("/openapi.yaml", s.openapi)
+	r.Get("/feeds/{file}", s.getFeed) // no token: the URL is the capability
 
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(s.withAuth, s.withRateLimit, withSaneText, withKnownQuery(root))
@@ -49,6 +50,10 @@ func (s *Server) routes() http.Handler {
 			s.decisionRoutes(r)
 		})
 		s.auditRoutes(r)
+		r.Group(func(r chi.Router) {
+			r.Use(withBodyLimit(maxRecordBody))
+			s.feedRoutes(r)
+		})
 		r.Group(func(r chi.Router) {
 			// Writes that change decisions answer only once this replica's
 			// view has them.
@@ -76,8 +81,8 @@ var queryParams = map[string][]string{
 	"GET /v1/people":                              {"post", "supervisor", "limit", "cursor", "on"},
 	"GET /v1/people/{external_id}":                {"on"},
 	"GET /v1/people/{external_id}/leaves":         {"limit", "cursor"},
-	"GET /v1/calendars/{code}/holidays":           {"year"},
-	"GET /v1/posts/{code}/holidays":               {"year"},
+	"GET /v1/calendars/{code}/holidays":           {"year", "format"},
+	"GET /v1/posts/{code}/holidays":               {"year", "format"},
 	"POST /v1/imports/posts":                      {"dry_run"},
 	"POST /v1/imports/people":                     {"dry_run"},
 	"POST /v1/imports/leaves":                     {"dry_run"},

@@ -48,6 +48,10 @@ type Config struct {
 	View *view.View
 	// Now returns the current instant (the default for `at`); time.Now when nil.
 	Now func() time.Time
+	// PublicURL is the service's address as subscribers reach it (e.g.
+	// https://franja.example.gov.co), the base of feed URLs; "" takes the
+	// scheme and host of the request that creates the feed.
+	PublicURL string
 	// AuditThreshold is the number of exception contacts a requester may
 	// make in a month before the report flags them (default 10).
 	AuditThreshold int
@@ -69,6 +73,7 @@ type Server struct {
 	now          func() time.Time
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
+	publicURL      string
 }
 
 // New returns the HTTP handler for the whole API.
@@ -83,6 +88,7 @@ func New(cfg Config) http.Handler {
 		authFailures: newFailedAuthLimiter(cfg.FailedAuthLimit),
 		view:         cfg.View,
 		now:          cfg.Now,
+		publicURL:    cfg.PublicURL,
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	if s.now == nil {

@@ -60,6 +60,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		Store:          store,
 		View:           v,
 		AuditThreshold: atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
+		PublicURL:      getenv("FRANJA_PUBLIC_URL"),
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
