@@ -75,7 +75,13 @@ func newHarness(t testing.TB) *harness {
 // always the harness's own.
 func newHarnessWith(t testing.TB, cfg Config) *harness {
 	t.Helper()
-	store := postgres.New(pgtest.Pool(t))
+	return harnessOn(t, postgres.New(pgtest.Pool(t)), cfg)
+}
+
+// harnessOn is newHarnessWith on a given store: several harnesses on one
+// store are replicas over one database, each with its own view.
+func harnessOn(t testing.TB, store *postgres.Store, cfg Config) *harness {
+	t.Helper()
 	v := view.New(store.Pool(), func(ctx context.Context) (*calendars.Stored, error) { return store.LoadStoredCalendars(ctx) }, discardLogger())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

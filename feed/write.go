@@ -29,7 +29,7 @@ func (c Calendar) Write(w io.Writer, stamp time.Time) error {
 		cal.SetDescription(c.Description)
 		cal.SetXWRCalDesc(c.Description)
 	}
-	cal.SetRefreshInterval(refreshValue, ics.WithValue(string(ics.ValueDataTypeDuration)))
+	cal.SetRefreshInterval(refreshValue) // golang-ical names it REFRESH-INTERVAL;VALUE=DURATION
 	cal.SetXPublishedTTL(refreshValue)
 	for _, e := range c.Events {
 		addEvent(cal, e, stamp)
