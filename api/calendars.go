@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -119,7 +120,8 @@ func (s *Server) putCalendarYear(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	hs, err := readHolidayFile(w, r)
+	up, err := readHolidayFile(w, r, year)
+	hs := up.Holidays
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -129,7 +131,7 @@ func (s *Server) putCalendarYear(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calendar": info.Code, "year": year, "count": res.Count, "changed": res.Changed})
+	writeJSON(w, http.StatusOK, map[string]any{"calendar": info.Code, "year": year, "count": res.Count, "changed": res.Changed, "other_years": up.Elsewhere})
 }
 
 func (s *Server) deleteCalendarYear(w http.ResponseWriter, r *http.Request) {
@@ -324,30 +326,31 @@ func bodyDate(s string) (domain.Date, error) {
 	return d, nil
 }
 
-// readHolidayFile reads an uploaded holiday list: text/csv (a header naming
-// date and name) or text/calendar (iCalendar, as governments publish).
-func readHolidayFile(w http.ResponseWriter, r *http.Request) ([]calendars.Holiday, error) {
+// readHolidayFile reads an uploaded holiday list for year: text/csv (a
+// header naming date and name) or text/calendar (iCalendar, as governments
+// publish). Holidays of other years in the file are left out and counted.
+func readHolidayFile(w http.ResponseWriter, r *http.Request, year int) (calendars.Upload, error) {
 	ct := r.Header.Get("Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
-	var parse func(io.Reader) ([]calendars.Holiday, error)
+	var parse func(context.Context, io.Reader, int) (calendars.Upload, error)
 	switch mt {
 	case "text/csv":
 		parse = calendars.ParseCSV
 	case "text/calendar":
 		parse = calendars.ParseICS
 	default:
-		return nil, domain.Errorf(domain.EUnsupported,
+		return calendars.Upload{}, domain.Errorf(domain.EUnsupported,
 			"send the list as text/csv (columns date,name) or text/calendar (an .ics file), not %s", quoteParam(ct))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxHolidayFile))
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
-		return nil, domain.Errorf(domain.ETooLarge, "a holiday list may be at most %d bytes", maxErr.Limit)
+		return calendars.Upload{}, domain.Errorf(domain.ETooLarge, "a holiday list may be at most %d bytes", maxErr.Limit)
 	case err != nil:
-		return nil, domain.Errorf(domain.EMalformed, "the body could not be read: %v", err)
+		return calendars.Upload{}, domain.Errorf(domain.EMalformed, "the body could not be read: %v", err)
 	}
-	return parse(bytes.NewReader(body))
+	return parse(r.Context(), bytes.NewReader(body), year)
 }
 
 func (s *Server) getPostHolidays(w http.ResponseWriter, r *http.Request) {
@@ -401,7 +404,8 @@ func (s *Server) putPostYear(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	hs, err := readHolidayFile(w, r)
+	up, err := readHolidayFile(w, r, year)
+	hs := up.Holidays
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -411,7 +415,7 @@ func (s *Server) putPostYear(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"post": code, "year": year, "count": res.Count, "changed": res.Changed})
+	writeJSON(w, http.StatusOK, map[string]any{"post": code, "year": year, "count": res.Count, "changed": res.Changed, "other_years": up.Elsewhere})
 }
 
 func (s *Server) listPostClosures(w http.ResponseWriter, r *http.Request) {

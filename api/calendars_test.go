@@ -186,7 +186,7 @@ func TestICSUploadReplacesACountrysYear(t *testing.T) {
 	upload := req{Method: "PUT", Path: "/v1/calendars/JP/holidays/2026", Body: jp2026ICS, ContentType: "text/calendar"}
 	first := h.send(http.StatusOK, upload)
 	again := h.send(http.StatusOK, upload)
-	want := map[string]any{"calendar": "JP", "year": 2026.0, "count": 4.0, "changed": true}
+	want := map[string]any{"calendar": "JP", "year": 2026.0, "count": 4.0, "changed": true, "other_years": 0.0}
 	if diff := cmp.Diff(want, first); diff != "" {
 		t.Errorf("first upload (-want +got):\n%s", diff)
 	}
@@ -332,7 +332,7 @@ func TestHolidayBadInputIsAProblemAndWritesNothing(t *testing.T) {
 		{"exclusion of a working day", req{Method: "POST", Path: "/v1/posts/BOG/exclusions", Body: map[string]any{"date": "2026-03-10"}}, 422, "invalid", "date", 0},
 		{"malformed .ics", req{Method: "PUT", Path: "/v1/calendars/CO/holidays/2026", Body: badICS, ContentType: "text/calendar"}, 422, "invalid", "DTSTART", 3},
 		{"not an .ics at all", req{Method: "PUT", Path: "/v1/calendars/CO/holidays/2026", Body: "hello", ContentType: "text/calendar"}, 422, "invalid", "BEGIN", 1},
-		{"a date outside the year", req{Method: "PUT", Path: "/v1/calendars/CO/holidays/2026", Body: csv("date,name\n2026-01-01,a\n2025-12-31,b\n"), ContentType: "text/csv"}, 422, "invalid", "date", 0},
+		{"only dates outside the year", req{Method: "PUT", Path: "/v1/calendars/CO/holidays/2026", Body: csv("date,name\n2025-01-01,a\n2025-12-31,b\n"), ContentType: "text/csv"}, 422, "invalid", "year", 0},
 		{"a bad CSV row", req{Method: "PUT", Path: "/v1/posts/BOG/holidays/2026", Body: csv("date,name\n2026-01-01,a\n2026-13-01,b\n"), ContentType: "text/csv"}, 422, "invalid", "date", 3},
 		{"two closures on one date", req{Method: "PUT", Path: "/v1/posts/BOG/holidays/2026", Body: csv("date,name\n2026-01-02,a\n2026-01-02,b\n"), ContentType: "text/csv"}, 422, "invalid", "date", 0},
 		{"a JSON upload", req{Method: "PUT", Path: "/v1/calendars/CO/holidays/2026", Body: `[]`, ContentType: "application/json"}, 415, "unsupported_media_type", "", 0},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -721,9 +722,9 @@ func TestWorkingHoursInGraphShape(t *testing.T) {
 
 // calendarsParseCSV reads a holiday CSV as the upload does.
 func calendarsParseCSV(body []byte) ([][2]string, error) {
-	hs, err := calendars.ParseCSV(bytes.NewReader(body))
+	up, err := calendars.ParseCSV(context.Background(), bytes.NewReader(body), 2026)
 	var out [][2]string
-	for _, h := range hs {
+	for _, h := range up.Holidays {
 		out = append(out, [2]string{h.Date.String(), h.Name})
 	}
 	return out, err

@@ -1,6 +1,7 @@
 package calendars
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -10,6 +11,11 @@ import (
 
 	"franja/domain"
 )
+
+// parseICS2026 reads s for 2026.
+func parseICS2026(s string) (Upload, error) {
+	return ParseICS(context.Background(), strings.NewReader(s), 2026)
+}
 
 // crlf joins lines with CRLF, as RFC 5545 requires and exporters write.
 func crlf(lines ...string) string { return strings.Join(lines, "\r\n") + "\r\n" }
@@ -78,7 +84,7 @@ var govICS = "\uFEFF" + crlf(
 )
 
 func TestParseICS(t *testing.T) {
-	got, err := ParseICS(strings.NewReader(govICS))
+	got, err := parseICS2026(govICS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,22 +98,22 @@ func TestParseICS(t *testing.T) {
 		{d(2026, 12, 25), "Cierre de fin de año; sedes en Bogotá"},
 		{d(2026, 12, 26), "Cierre de fin de año; sedes en Bogotá"},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, got.Holidays); diff != "" {
 		t.Errorf("ParseICS mismatch (-want +got):\n%s", diff)
 	}
 	// The same file with bare LF line ends reads the same.
-	lf, err := ParseICS(strings.NewReader(strings.ReplaceAll(govICS, "\r\n", "\n")))
+	lf, err := parseICS2026(strings.ReplaceAll(govICS, "\r\n", "\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, lf); diff != "" {
+	if diff := cmp.Diff(want, lf.Holidays); diff != "" {
 		t.Errorf("ParseICS with LF mismatch (-want +got):\n%s", diff)
 	}
 }
 
 func TestParseICSNoEvents(t *testing.T) {
-	got, err := ParseICS(strings.NewReader(crlf("BEGIN:VCALENDAR", "VERSION:2.0", "END:VCALENDAR")))
-	if err != nil || got == nil || len(got) != 0 {
+	got, err := parseICS2026(crlf("BEGIN:VCALENDAR", "VERSION:2.0", "END:VCALENDAR"))
+	if err != nil || got.Holidays == nil || len(got.Holidays) != 0 {
 		t.Errorf("ParseICS(empty calendar) = %v, %v; want an empty list", got, err)
 	}
 }
@@ -137,15 +143,18 @@ func TestParseICSErrors(t *testing.T) {
 		{"event inside an event", crlf("BEGIN:VCALENDAR", "BEGIN:VEVENT", "DTSTART:20260101 ", "BEGIN:VEVENT", "END:VEVENT", "SUMMARY:Año Nuevo", "END:VEVENT ", "END:VCALENDAR"), []domain.FieldError{
 			{Line: 4, Field: "BEGIN", Message: "VEVENT must be directly inside VCALENDAR"},
 		}},
-		{"date-time start", event("DTSTART:20260101T050000Z", "SUMMARY:Año Nuevo"), []domain.FieldError{
-			{Line: 3, Field: "DTSTART", Message: `"20260101T050000Z" is a date-time: a holiday must be an all-day date such as 20260101`},
+		{"UTC date-time start", event("DTSTART:20260101T050000Z", "SUMMARY:Año Nuevo"), []domain.FieldError{
+			{Line: 3, Field: "DTSTART", Message: `"20260101T050000Z" is a UTC date-time, which falls on different dates in different zones: export it as an all-day event (DTSTART;VALUE=DATE:20260101)`},
 		}},
-		{"date-time value type", event("DTSTART;VALUE=DATE-TIME;TZID=America/Bogota:20260101T000000", "SUMMARY:x"), []domain.FieldError{
-			{Line: 3, Field: "DTSTART", Message: "VALUE=DATE-TIME is not supported: a holiday is an all-day date (VALUE=DATE)"},
+		{"a start that is not midnight", event("DTSTART;TZID=America/Bogota:20260101T090000", "SUMMARY:Año Nuevo"), []domain.FieldError{
+			{Line: 3, Field: "DTSTART", Message: `"20260101T090000" starts at 09:00, not at midnight: a holiday is a whole day; export it as an all-day event (DTSTART;VALUE=DATE:20260101)`},
+		}},
+		{"period value type", event("DTSTART;VALUE=PERIOD:20260101T000000Z/P1D", "SUMMARY:x"), []domain.FieldError{
+			{Line: 3, Field: "DTSTART", Message: "VALUE=PERIOD is not supported: a holiday is an all-day date (VALUE=DATE)"},
 		}},
 		{"impossible date and missing summary", event("DTSTART;VALUE=DATE:20260230"), []domain.FieldError{
-			{Line: 3, Field: "DTSTART", Message: `"20260230" is not a date in the form YYYYMMDD`},
 			{Line: 2, Field: "SUMMARY", Message: "the event has no SUMMARY (the holiday's name)"},
+			{Line: 3, Field: "DTSTART", Message: `"20260230" is not a date in the form YYYYMMDD (or a local midnight such as 20260101T000000)`},
 		}},
 		{"no start", event("SUMMARY:Año Nuevo"), []domain.FieldError{
 			{Line: 2, Field: "DTSTART", Message: "the event has no DTSTART (its date)"},
@@ -159,8 +168,14 @@ func TestParseICSErrors(t *testing.T) {
 		{"bad duration", event("DTSTART;VALUE=DATE:20260101", "DURATION:PT1H", "SUMMARY:x"), []domain.FieldError{
 			{Line: 4, Field: "DURATION", Message: `"PT1H" is not a whole number of days or weeks (e.g. P1D, P2W)`},
 		}},
-		{"recurring", event("DTSTART;VALUE=DATE:20260101", "RRULE:FREQ=YEARLY", "SUMMARY:x"), []domain.FieldError{
-			{Line: 4, Field: "RRULE", Message: "recurring events are not supported: list each holiday as its own event"},
+		{"monthly", event("DTSTART;VALUE=DATE:20260101", "RRULE:FREQ=MONTHLY", "SUMMARY:x"), []domain.FieldError{
+			{Line: 4, Field: "RRULE", Message: "FREQ=MONTHLY is not read: a holiday recurs once a year (FREQ=YEARLY); list other dates one by one"},
+		}},
+		{"hourly parts", event("DTSTART;VALUE=DATE:20260101", "RRULE:FREQ=YEARLY;BYHOUR=1,2,3", "SUMMARY:x"), []domain.FieldError{
+			{Line: 4, Field: "RRULE", Message: "BYHOUR, BYMINUTE and BYSECOND are not read: a holiday is a whole day"},
+		}},
+		{"not a rule", event("DTSTART;VALUE=DATE:20260101", "RRULE:FREQ=YEARLY;BYNONSENSE=2", "SUMMARY:x"), []domain.FieldError{
+			{Line: 4, Field: "RRULE", Message: `"FREQ=YEARLY;BYNONSENSE=2" is not a recurrence rule (unknown RRULE property: BYNONSENSE): write e.g. RRULE:FREQ=YEARLY or RRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1`},
 		}},
 		{"two starts", event("DTSTART;VALUE=DATE:20260101", "DTSTART;VALUE=DATE:20260102", "SUMMARY:x"), []domain.FieldError{
 			{Line: 4, Field: "DTSTART", Message: "a second DTSTART in the event (first on line 3)"},
@@ -182,14 +197,14 @@ func TestParseICSErrors(t *testing.T) {
 			"DTSTART:20260101",
 			"END:VEVENT",
 			"END:VCALENDAR"), []domain.FieldError{
-			{Line: 5, Field: "DTSTART", Message: `"202613-01" is not a date in the form YYYYMMDD`},
+			{Line: 5, Field: "DTSTART", Message: `"202613-01" is not a date in the form YYYYMMDD (or a local midnight such as 20260101T000000)`},
 			{Line: 8, Field: "SUMMARY", Message: "the event has no SUMMARY (the holiday's name)"},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseICS(strings.NewReader(tt.in))
-			if got != nil {
+			got, err := parseICS2026(tt.in)
+			if got.Holidays != nil {
 				t.Errorf("ParseICS returned holidays with an error: %v", got)
 			}
 			var de *domain.Error
@@ -204,7 +219,7 @@ func TestParseICSErrors(t *testing.T) {
 }
 
 func TestParseICSReadError(t *testing.T) {
-	_, err := ParseICS(iotest.ErrReader(errors.New("connection reset")))
+	_, err := ParseICS(context.Background(), iotest.ErrReader(errors.New("connection reset")), 2026)
 	if err == nil || domain.ErrorCodeOf(err) != domain.EInternal {
 		t.Errorf("ParseICS(failing reader) = %v, want an internal error", err)
 	}
