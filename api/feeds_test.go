@@ -441,6 +441,27 @@ func TestTeamFeedNamesEveryoneInTheLine(t *testing.T) {
 	if n, m := len(eventsOf(events, "Ana Pérez: Ausente")), len(eventsOf(events, "Nora Noche: Ausente")); n != 2 || m != 0 {
 		t.Errorf("Ana's absences: %d events (want 2), Nora's %d (want 0)", n, m)
 	}
+
+	// A line of more than 100 people: absences only, and the description
+	// says so.
+	const q = `INSERT INTO people (external_id, full_name, email, post, supervisor)
+		SELECT 'B' || g, 'Persona ' || g, 'b' || g || '@example.org', 'MAD', 'S1' FROM generate_series(1, 100) g`
+	if _, err := f.store.Pool().Exec(t.Context(), q); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.b.view.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	res = fetch(f.b, team["url"].(string), nil)
+	props, big := parseGo(t, res.Body)
+	for _, e := range big {
+		if !strings.HasSuffix(e.Summary, ": Ausente") {
+			t.Fatalf("a team of 103 lists %q: want absences only", e.Summary)
+		}
+	}
+	if len(big) != 2 || !strings.Contains(props["X-WR-CALDESC"], "103 personas, más de 100") {
+		t.Errorf("a team of 103: %d events, description %q", len(big), props["X-WR-CALDESC"])
+	}
 }
 
 // TestFeedScope: a supervisor makes feeds for their line and themselves,

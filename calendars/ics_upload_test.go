@@ -269,3 +269,22 @@ func checkUpload(t *testing.T, up Upload, err error) {
 }
 
 var _ io.Reader = (*endless)(nil)
+
+// BenchmarkParseICSFolded parses 1 MB of one DESCRIPTION folded into
+// 333,000 lines (issue 17, finding 2: the old unfolding took ~25–47 s):
+//
+//	go test -run x -bench BenchmarkParseICSFolded -benchmem ./calendars/
+func BenchmarkParseICSFolded(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\nSUMMARY:x\r\nDESCRIPTION:x\r\n")
+	for range 333_000 {
+		buf.WriteString(" y\r\n")
+	}
+	buf.WriteString("END:VEVENT\r\nEND:VCALENDAR\r\n")
+	in := buf.Bytes()
+	for b.Loop() {
+		if _, err := ParseICS(context.Background(), bytes.NewReader(in), 2026); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

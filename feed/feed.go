@@ -36,6 +36,11 @@ const (
 	// line's feed to a size calendar clients accept.
 	TeamPastDays   = 7
 	TeamFutureDays = 35
+	// TeamWindowsUpTo is the largest line whose windows a team feed lists;
+	// a larger line's feed lists absences only (its description says so):
+	// 1,000 people's windows are some 60,000 events, more than a calendar
+	// client can show or should fetch hourly.
+	TeamWindowsUpTo = 100
 	// A post's holiday feed covers the previous, the current and the next
 	// calendar year.
 	HolidayYearsBefore = 1
@@ -85,6 +90,7 @@ var texts = map[string][2]string{
 	"person.name":  {"Franja: %s", "Franja: %s"},
 	"person.desc":  {"Cuándo se puede contactar a %s por trabajo (Ley 2191 de 2022) y cuándo está ausente, del %s al %s.", "When %s may be contacted for work (Ley 2191 de 2022) and when they are away, from %s to %s."},
 	"team.name":    {"Franja: equipo de %s", "Franja: %s's team"},
+	"team.big":     {" La línea tiene %d personas, más de %d: solo se muestran las ausencias.", " The line has %d people, more than %d: only absences are shown."},
 	"team.desc":    {"Cuándo se puede contactar por trabajo a cada persona de la línea de %s (Ley 2191 de 2022) y cuándo está ausente, del %s al %s.", "When each person in %s's reporting line may be contacted for work (Ley 2191 de 2022) and when they are away, from %s to %s."},
 	"post.name":    {"Franja: festivos de %s", "Franja: %s holidays"},
 	"post.desc":    {"Los festivos que la sede %s no trabaja, de %d a %d.", "The holidays post %s does not work, %d to %d."},
@@ -122,7 +128,7 @@ func Person(p *view.Person, post *view.Post, now time.Time, lang policy.Lang) Ca
 		Description: text(lang, "person.desc", p.FullName, sp.from, sp.to.AddDays(-1)),
 		Lang:        lang,
 	}
-	c.Events = personEvents(p, sp, lang, "")
+	c.Events = personEvents(p, sp, lang, "", true)
 	if post != nil && post.Holidays != nil {
 		c.Events = append(c.Events, holidayEvents("person:"+p.ExternalID, post.Holidays.Names, sp.from, sp.to)...)
 	}
@@ -132,7 +138,8 @@ func Person(p *view.Person, post *view.Post, now time.Time, lang policy.Lang) Ca
 
 // Team is the feed of everyone in head's reporting line (not head): their
 // allowed time and absences over TeamPastDays before now to TeamFutureDays
-// after, each in their own zone; every event names its person.
+// after, each in their own zone; every event names its person. A line of
+// more than TeamWindowsUpTo people gets its absences only.
 func Team(head *view.Person, line []*view.Person, now time.Time, lang policy.Lang) Calendar {
 	sp := spanOf(head.Location(), now, TeamPastDays, TeamFutureDays)
 	c := Calendar{
@@ -140,19 +147,23 @@ func Team(head *view.Person, line []*view.Person, now time.Time, lang policy.Lan
 		Description: text(lang, "team.desc", head.FullName, sp.from, sp.to.AddDays(-1)),
 		Lang:        lang,
 	}
+	windows := len(line) <= TeamWindowsUpTo
+	if !windows {
+		c.Description += text(lang, "team.big", len(line), TeamWindowsUpTo)
+	}
 	for _, p := range line {
 		own := spanOf(p.Location(), now, TeamPastDays, TeamFutureDays)
-		c.Events = append(c.Events, personEvents(p, own, lang, p.FullName+": ")...)
+		c.Events = append(c.Events, personEvents(p, own, lang, p.FullName+": ", windows)...)
 	}
 	sortEvents(c.Events)
 	return c
 }
 
-// personEvents are p's windows and absences in sp, their summaries after
-// prefix.
-func personEvents(p *view.Person, sp span, lang policy.Lang, prefix string) []Event {
+// personEvents are p's absences in sp, and their windows when windows is
+// set, their summaries after prefix.
+func personEvents(p *view.Person, sp span, lang policy.Lang, prefix string, windows bool) []Event {
 	var out []Event
-	if p.HasSchedule && p.Calendar != nil {
+	if windows && p.HasSchedule && p.Calendar != nil {
 		for _, iv := range p.Calendar.Intervals(sp.start, sp.until) {
 			out = append(out, Event{What: Window, Person: p.ExternalID, Summary: prefix + text(lang, Window),
 				Start: iv.Start.UTC(), End: iv.End.UTC()})
