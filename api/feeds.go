@@ -117,22 +117,18 @@ func (s *Server) checkNewFeed(p *Principal, f postgres.NewFeed) error {
 		if p.Role == RoleSupervisor {
 			return domain.Errorf(domain.EForbidden, "a supervisor key makes person and team feeds for its reporting line; hr makes a post's holiday feed")
 		}
-		if snap.Post(f.Subject) == nil {
-			return domain.Invalid("the feed is not valid", domain.FieldError{Field: "subject", Message: "no post has code " + strconv.Quote(f.Subject)})
-		}
-		return nil
+		v.Check(snap.Post(f.Subject) != nil, "subject", "no post has code %q", f.Subject)
+		return v.Err("the feed is not valid")
 	}
 	if _, err := decide.Scope(snap, p, f.Subject); err != nil {
-		if domain.ErrorCodeOf(err) == domain.ENotFound {
-			return domain.Invalid("the feed is not valid", domain.FieldError{Field: "subject", Message: "no person has external_id " + strconv.Quote(f.Subject)})
+		if domain.ErrorCodeOf(err) != domain.ENotFound {
+			return err
 		}
-		return err
+		v.Add("subject", "no person has external_id %q", f.Subject)
+	} else if f.Kind == postgres.FeedTeam && len(snap.Line(f.Subject)) == 0 {
+		v.Add("subject", "nobody reports to %s: a team feed lists a supervisor's reporting line; make a person feed instead", f.Subject)
 	}
-	if f.Kind == postgres.FeedTeam && len(snap.Line(f.Subject)) == 0 {
-		return domain.Invalid("the feed is not valid", domain.FieldError{Field: "subject",
-			Message: "nobody reports to " + f.Subject + ": a team feed lists a supervisor's reporting line; make a person feed instead"})
-	}
-	return nil
+	return v.Err("the feed is not valid")
 }
 
 func contains(list []string, s string) bool {
@@ -242,6 +238,15 @@ func (s *Server) getFeed(w http.ResponseWriter, r *http.Request) {
 	if err := cal.Write(w, now.UTC()); err != nil {
 		logger(r).Warn("writing a feed", "feed", f.ID, "error", err.Error())
 	}
+}
+
+// redactFeedPath hides a feed's secret in a path that is logged: the URL
+// is the capability, and logs are read by more people than feeds are.
+func redactFeedPath(path string) string {
+	if rest, ok := strings.CutPrefix(path, "/feeds/"); ok && rest != "" {
+		return "/feeds/[redacted]"
+	}
+	return path
 }
 
 // feedMissing answers a feed address that opens nothing: 404, or 429 once

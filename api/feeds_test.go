@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -749,4 +750,22 @@ func calendarsParseCSV(body []byte) ([][2]string, error) {
 		out = append(out, [2]string{h.Date.String(), h.Name})
 	}
 	return out, err
+}
+
+// TestFeedSecretIsNotLogged: the request log names feed fetches without
+// their secret, found or not.
+func TestFeedSecretIsNotLogged(t *testing.T) {
+	var logs bytes.Buffer
+	h := newHarnessWith(t, Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	createHolidayPost(h, "BOG", "CO")
+	res := h.do(req{Method: "POST", Path: "/v1/feeds", Body: map[string]any{"kind": "post_holidays", "subject": "BOG"}})
+	u := res.Map(t)["url"].(string)
+	secret := strings.TrimSuffix(u[strings.LastIndex(u, "/")+1:], ".ics")
+	if got := fetch(h, u, nil); got.Status != 200 {
+		t.Fatalf("%d", got.Status)
+	}
+	fetch(h, strings.Replace(u, secret[:10], "frf_000000", 1), nil)
+	if strings.Contains(logs.String(), secret[4:]) || !strings.Contains(logs.String(), `"path":"/feeds/[redacted]"`) {
+		t.Errorf("the log shows a feed's secret, or no feed fetch:\n%s", logs.String())
+	}
 }

@@ -97,7 +97,7 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 		attrs = append(attrs,
 			slog.String("request_id", rl.id),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", redactFeedPath(r.URL.Path)),
 			slog.Int("status", ww.Status()),
 			slog.Int("bytes", ww.BytesWritten()),
 			slog.Duration("duration", time.Since(start)),

@@ -94,8 +94,9 @@ func (s *Store) CreateFeed(ctx context.Context, f NewFeed, now time.Time) (Feed,
 	feed, err := scanFeed(s.pool.QueryRow(ctx, q, f.Kind, person, post, f.Lang, sum[:], f.Owner, f.APIKey, now))
 	if isFK(err) {
 		// The subject (or the key) went away since the caller looked.
-		return Feed{}, "", domain.Invalid("the feed is not valid", domain.FieldError{Field: "subject",
-			Message: fmt.Sprintf("%s no longer exists", f.Subject)})
+		var v domain.Validator
+		v.Add("subject", "%s no longer exists", f.Subject)
+		return Feed{}, "", v.Err("the feed is not valid")
 	}
 	if err != nil {
 		return Feed{}, "", translate(err, "feed")
