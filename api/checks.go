@@ -94,6 +94,7 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	for i := range results {
 		if results[i].decisionJSON != nil {
 			s.logLeaveKindAccess(r, p, results[i].decisionJSON)
+			s.countDecision(p, results[i].decisionJSON)
 		}
 	}
 	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 512*len(results)+16), results))

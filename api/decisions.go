@@ -233,6 +233,7 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.logLeaveKindAccess(r, p, &a.out)
+	s.countDecision(p, &a.out)
 	writeDecisionJSON(w, http.StatusOK, a.out.appendJSON(make([]byte, 0, 1024)))
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/jackc/pgx/v5"
 
 	"franja/calendars"
 	"franja/internal/pgtest"
@@ -76,7 +77,24 @@ func newHarness(t testing.TB) *harness {
 func newHarnessWith(t testing.TB, cfg Config) *harness {
 	t.Helper()
 	store := postgres.New(pgtest.Pool(t))
-	v := view.New(store.Pool(), func(ctx context.Context) (*calendars.Stored, error) { return store.LoadStoredCalendars(ctx) }, discardLogger())
+	return harnessOn(t, store, startView(t, store), cfg)
+}
+
+// harnessOn is a harness on store and v, which follows its change feed.
+func harnessOn(t testing.TB, store *postgres.Store, v *view.View, cfg Config) *harness {
+	t.Helper()
+	cfg.AdminToken, cfg.Store, cfg.View = testAdminToken, store, v
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger()
+	}
+	return &harness{t: t, handler: New(cfg), store: store, view: v}
+}
+
+// startView starts a view following the change feed of store's database,
+// as `franja serve` does, and waits for it to load.
+func startView(t testing.TB, store *postgres.Store) *view.View {
+	t.Helper()
+	v := view.New(view.Config{Pool: store.Pool(), LoadStored: loadStored, Logger: discardLogger()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = v.Run(ctx) }()
@@ -88,17 +106,11 @@ func newHarnessWith(t testing.TB, cfg Config) *harness {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	cfg.AdminToken, cfg.Store, cfg.View = testAdminToken, store, v
-	cfg.Ready = func(ctx context.Context) error {
-		if err := store.Ready(ctx); err != nil {
-			return err
-		}
-		return v.Ready(ctx)
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = discardLogger()
-	}
-	return &harness{t: t, handler: New(cfg), store: store, view: v}
+	return v
+}
+
+func loadStored(ctx context.Context, tx pgx.Tx) (*calendars.Stored, error) {
+	return postgres.ReadStoredCalendars(ctx, tx)
 }
 
 // response is a recorded answer.

@@ -118,7 +118,8 @@ func reportsTo(ctx context.Context, tx pgx.Tx, from, to string) (bool, error) {
 // FindPersonByExternalID returns the person with their override schedule
 // versions (empty when they follow their post's).
 func (s *Store) FindPersonByExternalID(ctx context.Context, externalID string) (domain.Person, error) {
-	return findPerson(ctx, s.pool, externalID, false)
+	p, err := findPerson(ctx, s.pool, externalID, false)
+	return p, Translate(err)
 }
 
 func findPerson(ctx context.Context, db queryer, externalID string, lock bool) (domain.Person, error) {
@@ -179,7 +180,7 @@ func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]domain.Person
 	}
 	versions, err := listSchedulesOf(ctx, s.pool, ownerPerson, ids)
 	if err != nil {
-		return nil, "", err
+		return nil, "", Translate(err)
 	}
 	for i := range people {
 		people[i].Schedules = versions[people[i].ExternalID]

@@ -20,8 +20,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func live(t *testing.T) (*View, *pgxpool.Pool) {
 	t.Helper()
 	pool := pgtest.Pool(t)
-	noStored := func(context.Context) (*calendars.Stored, error) { return &calendars.Stored{}, nil }
-	v := New(pool, noStored, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	v := New(Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = v.Run(ctx) }()
@@ -197,11 +196,8 @@ func TestACalendarOutOfRangeKeepsTheOthers(t *testing.T) {
 func TestReloadAnswersWaitingSyncs(t *testing.T) {
 	v, pool := live(t)
 	// A Sync in flight: registered, its marker never to arrive.
-	n := v.syncSeq.Add(1)
-	ch := make(chan struct{})
-	v.waitMu.Lock()
-	v.waiters[n] = ch
-	v.waitMu.Unlock()
+	_, w := v.register()
+	ch := w.ch
 	exec(t, pool, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN `+Channel+`' AND datname = current_database()`)
 	select {
 	case <-ch:
