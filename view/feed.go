@@ -32,6 +32,10 @@ func (v *View) Run(ctx context.Context) error {
 			v.feedLosses.Add(1)
 			v.lostAt = time.Now()
 			v.log.Warn("view: change feed lost; decisions go on from memory while it reconnects", "error", err.Error())
+			select { // a wake-up from before the loss means nothing now
+			case <-v.wake:
+			default:
+			}
 		}
 		select {
 		case <-ctx.Done():

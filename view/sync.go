@@ -100,6 +100,12 @@ func (v *View) Sync(ctx context.Context) error {
 		v.markStale(time.Now())
 		return err
 	}
+	if FeedState(v.feed.Load()) == FeedReconnecting {
+		select { // the database answers again: the listener may retry now
+		case v.wake <- struct{}{}:
+		default:
+		}
+	}
 	return nil
 }
 
@@ -153,12 +159,6 @@ func (v *View) CatchUp(ctx context.Context) error {
 	v.flights.mu.Unlock()
 	select {
 	case <-f.done:
-		if f.err == nil {
-			select { // the database answers: the listener may retry now
-			case v.wake <- struct{}{}:
-			default:
-			}
-		}
 		return f.err
 	case <-ctx.Done():
 		return fmt.Errorf("view: catching up: %w", ctx.Err())

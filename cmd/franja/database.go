@@ -67,7 +67,13 @@ func database(ctx context.Context, getenv func(string) string, log *slog.Logger)
 // prepare checks that both URLs reach a database Franja may use, within
 // the connect timeout (and at once on Ctrl-C), brings the schema up to date
 // as its owner, and grants the service's role what it needs and no more.
-func (t target) prepare(ctx context.Context, s settings, log *slog.Logger) error {
+// Warnings about the roles are logged when serving (other commands would
+// only repeat them).
+func (t target) prepare(ctx context.Context, s settings, log *slog.Logger, serving bool) error {
+	warn := log.Debug
+	if serving {
+		warn = log.Warn
+	}
 	serviceUser, err := checkDatabase(ctx, t.service, "DATABASE_URL", s.connectTimeout)
 	if err != nil {
 		return err
@@ -82,13 +88,13 @@ func (t target) prepare(ctx context.Context, s settings, log *slog.Logger) error
 		return err
 	}
 	if ownerUser == serviceUser {
-		log.Warn("the service connects as the role that owns the schema, so only triggers protect the audit records; " +
+		warn("the service connects as the role that owns the schema, so only triggers protect the audit records; " +
 			"set FRANJA_MIGRATE_DATABASE_URL to the owner and DATABASE_URL to a role of its own (README, Running in production)")
 		return nil
 	}
 	warnings, err := migrations.Grant(ctx, t.owner, serviceUser)
 	for _, w := range warnings {
-		log.Warn(w)
+		warn(w)
 	}
 	return err
 }
@@ -167,7 +173,7 @@ func withConnectTimeout(dsn string, d time.Duration) string {
 // date and connects a store to it as the service's role. close closes the
 // store, then stops the embedded server if one was started.
 func openStore(ctx context.Context, getenv func(string) string, log *slog.Logger) (store *postgres.Store, close func(), err error) {
-	db, err := openDB(ctx, getenv, log)
+	db, err := openDB(ctx, getenv, log, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -183,7 +189,7 @@ type db struct {
 	close func()
 }
 
-func openDB(ctx context.Context, getenv func(string) string, log *slog.Logger) (db, error) {
+func openDB(ctx context.Context, getenv func(string) string, log *slog.Logger, serving bool) (db, error) {
 	s, err := readSettings(getenv)
 	if err != nil {
 		return db{}, err
@@ -192,7 +198,7 @@ func openDB(ctx context.Context, getenv func(string) string, log *slog.Logger) (
 	if err != nil {
 		return db{}, err
 	}
-	if err := t.prepare(ctx, s, log); err != nil {
+	if err := t.prepare(ctx, s, log, serving); err != nil {
 		t.stop()
 		return db{}, err
 	}

@@ -31,7 +31,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if t := getenv("FRANJA_ADMIN_TOKEN"); t != "" && len(t) < 32 {
 		log.Warn("FRANJA_ADMIN_TOKEN is shorter than 32 characters: fine for trying Franja out, weak anywhere else; use e.g. `openssl rand -hex 32`")
 	}
-	db, err := openDB(ctx, getenv, log)
+	db, err := openDB(ctx, getenv, log, true)
 	if err != nil {
 		return err
 	}
