@@ -79,15 +79,15 @@ type Server struct {
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
 	s := &Server{
-		log:          cfg.Logger,
-		timeout:      cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
-		maxBody:      cfg.MaxBodyBytes,
-		quietPaths:   map[string]bool{"/healthz": true, "/readyz": true},
-		store:        cfg.Store,
+		log:        cfg.Logger,
+		timeout:    cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
+		maxBody:    cfg.MaxBodyBytes,
+		quietPaths: map[string]bool{"/healthz": true, "/readyz": true},
+		store:      cfg.Store,
 
-		view:         cfg.View,
-		now:          cfg.Now,
-		metrics:      cfg.Metrics,
+		view:    cfg.View,
+		now:     cfg.Now,
+		metrics: cfg.Metrics,
 	}
 	if s.now == nil {
 		s.now = time.Now

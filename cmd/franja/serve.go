@@ -54,7 +54,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	defer stopBG()
 	v := view.New(view.Config{
 		Pool: viewPool, Logger: log,
-		LoadStored:  func(ctx context.Context, tx pgx.Tx) (*calendars.Stored, error) { return postgres.ReadStoredCalendars(ctx, tx) },
+		LoadStored: func(ctx context.Context, tx pgx.Tx) (*calendars.Stored, error) {
+			return postgres.ReadStoredCalendars(ctx, tx)
+		},
 		Heartbeat:   db.heartbeat,
 		FeedTimeout: db.feedTimeout,
 		SyncTimeout: db.syncTimeout,

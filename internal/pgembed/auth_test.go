@@ -95,4 +95,3 @@ func TestMissingSecretIsExplained(t *testing.T) {
 		t.Fatalf("start without the secret: %v", err)
 	}
 }
-
