@@ -293,7 +293,7 @@ func (v *View) applyAt(ctx context.Context, r read, c changes) error {
 			return err
 		}
 	}
-	v.at("read")
+	v.at("apply-read")
 	v.publishWith(r.pos, func(old *Snapshot) *Snapshot {
 		if old == nil {
 			return nil // not loaded yet: the load reads it all

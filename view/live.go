@@ -99,8 +99,8 @@ type View struct {
 	fullReloads, applies, feedLosses atomic.Int64
 
 	// hook, when set (tests), is called at the named points: "round"
-	// before an apply takes its snapshot, "read" after an apply or reload
-	// has read its rows and before it publishes.
+	// before an apply takes its snapshot, "apply-read" and "reload-read"
+	// after an apply or a reload has read its rows, before it publishes.
 	hook func(point string)
 	// published, when set (tests), sees every snapshot published.
 	published func(*Snapshot)
@@ -273,7 +273,7 @@ func (v *View) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v.at("read")
+	v.at("reload-read")
 	v.publishWith(r.pos, func(*Snapshot) *Snapshot { return s })
 	v.fullReloads.Add(1)
 	v.confirm(r.at)
