@@ -26,7 +26,7 @@ const (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	root := r
-	r.Use(s.withDeadline, withRequestID, s.withLogging, withRecovery, withSecurityHeaders, withBodyLimit(s.maxBody))
+	r.Use(s.withMetrics, s.withDeadline, withRequestID, s.withLogging, withRecovery, withSecurityHeaders, withBodyLimit(s.maxBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
 	})

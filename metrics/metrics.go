@@ -46,6 +46,9 @@ func New() *Metrics {
 			Help: "Requests refused with 429, by the key's role (\"none\": without a valid key).",
 		}, []string{"role"}),
 	}
+	for _, role := range []string{"admin", "hr", "supervisor", "system", "none"} {
+		m.rateLimited.WithLabelValues(role) // every series from the start, at 0
+	}
 	m.reg.MustRegister(m.decisions, m.requests, m.rateLimited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -72,7 +72,7 @@ func verifyChain(ctx context.Context, tx pgx.Tx, c *ChainReport) error {
 		c.Rows++
 		switch {
 		case seq > next:
-			add("rows %s are missing (deleted), before row %d (id %d)", span(next, seq-1), seq, id)
+			add("%s missing (deleted), before row %d (id %d)", span(next, seq-1), seq, id)
 		case seq < next:
 			add("row %d (id %d) is out of place: the chain had reached row %d", seq, id, next-1)
 		}
@@ -89,7 +89,7 @@ func verifyChain(ctx context.Context, tx pgx.Tx, c *ChainReport) error {
 	}
 	switch {
 	case c.HeadSeq > next-1:
-		add("rows %s, the last ones written, are missing (deleted)", span(next, c.HeadSeq))
+		add("%s missing (deleted) at the end of the chain", span(next, c.HeadSeq))
 	case c.HeadSeq < next-1:
 		add("the chain's head says %d rows, but row %d exists: rows were inserted past the chain", c.HeadSeq, next-1)
 	case !bytes.Equal(c.HeadHash, prevHash):
@@ -98,9 +98,10 @@ func verifyChain(ctx context.Context, tx pgx.Tx, c *ChainReport) error {
 	return nil
 }
 
+// span names rows from–to with their verb: "row 2 is", "rows 2–4 are".
 func span(from, to int64) string {
 	if from == to {
-		return fmt.Sprint(from)
+		return fmt.Sprintf("row %d is", from)
 	}
-	return fmt.Sprintf("%d–%d", from, to)
+	return fmt.Sprintf("rows %d–%d are", from, to)
 }

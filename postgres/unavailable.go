@@ -38,6 +38,9 @@ func countError(class string) {
 // has met since start (for metrics).
 func ErrorCounts() map[string]int64 {
 	out := map[string]int64{}
+	for _, c := range []string{ErrClassConnection, ErrClassShutdown, ErrClassTooMany, ErrClassTimeout, ErrClassLockTimeout, ErrClassOther} {
+		out[c] = 0
+	}
 	errorCounts.Range(func(k, v any) bool {
 		out[k.(string)] = v.(*atomic.Int64).Load()
 		return true
