@@ -139,8 +139,9 @@ type flights struct {
 }
 
 type flight struct {
-	done chan struct{}
-	err  error
+	done   chan struct{}
+	err    error
+	joined int // callers it serves (under flights.mu)
 }
 
 // CatchUp returns once a full reload that began after the call has
@@ -156,6 +157,7 @@ func (v *View) CatchUp(ctx context.Context) error {
 			go v.fly()
 		}
 	}
+	f.joined++
 	v.flights.mu.Unlock()
 	select {
 	case <-f.done:

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"franja/internal/pgembed"
+	"franja/internal/pgtest"
 )
 
 // The fault tests of issue 11: a real `franja serve` on a PostgreSQL of the
@@ -435,4 +437,29 @@ func TestStartupAgainstASilentServer(t *testing.T) {
 func lastLine(b []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestMaintenanceAndTemplateDatabasesAreRefused: DATABASE_URL naming the
+// postgres database or a template is refused with a message that says
+// what to do instead.
+func TestMaintenanceAndTemplateDatabasesAreRefused(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	for _, db := range []string{"postgres", "template1"} {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Path = "/" + db
+		env := func(k string) string {
+			if k == "DATABASE_URL" {
+				return u.String()
+			}
+			return ""
+		}
+		var out bytes.Buffer
+		err = run(t.Context(), []string{"keys", "list"}, env, &out)
+		if err == nil || !strings.Contains(err.Error(), "CREATE DATABASE franja") {
+			t.Errorf("DATABASE_URL on %s: %v", db, err)
+		}
+	}
 }
