@@ -168,15 +168,7 @@ func TestReadyzDuringAnOutage(t *testing.T) {
 func committedHarness(t *testing.T) *harness {
 	t.Helper()
 	dsn := pgtest.DSN(t)
-	storePool, err := pgxpool.New(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(storePool.Close)
-	viewPool, err := pgxpool.New(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
+	storePool, viewPool := poolOn(t, dsn, nil), poolOn(t, dsn, nil)
 	v := view.New(view.Config{Pool: viewPool, Logger: discardLogger(), SyncTimeout: 100 * time.Millisecond})
 	if err := v.Reload(context.Background()); err != nil {
 		t.Fatal(err)
@@ -214,6 +206,25 @@ func TestCommittedButNotServed(t *testing.T) {
 	}
 }
 
+// poolOn is a pool on dsn, traced by tracer when not nil, closed with the
+// test.
+func poolOn(t *testing.T, dsn string, tracer pgx.QueryTracer) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tracer != nil {
+		cfg.ConnConfig.Tracer = tracer
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
 // failAfterCommit is a pgx tracer that, once armed, fails every query after
 // the next COMMIT: the database dies right after a write commits.
 type failAfterCommit struct {
@@ -244,21 +255,7 @@ func (f *failAfterCommit) TraceQueryEnd(_ context.Context, _ *pgx.Conn, d pgx.Tr
 func TestAReadAfterTheCommitCannotFailTheWrite(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	tracer := &failAfterCommit{}
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.Tracer = tracer
-	storePool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(storePool.Close)
-	viewPool, err := pgxpool.New(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(viewPool.Close)
+	storePool, viewPool := poolOn(t, dsn, tracer), poolOn(t, dsn, nil)
 	store := postgres.New(storePool)
 	h := harnessOn(t, store, startView(t, postgres.New(viewPool)), Config{})
 	h.mustCreate("/v1/posts", map[string]any{"code": "BOG", "name": "Sede Bogotá", "kind": "headquarters", "country": "CO",

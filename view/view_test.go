@@ -2,8 +2,6 @@ package view
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -19,14 +17,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // live starts a View following the change feed of a fresh database.
 func live(t *testing.T) (*View, *pgxpool.Pool) {
 	t.Helper()
-	pool := pgtest.Pool(t)
-	v := New(Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = v.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the view to load", func() bool { return v.Ready(ctx) == nil })
-	return v, pool
+	return liveWith(t, Config{}, nil)
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
