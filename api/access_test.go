@@ -34,13 +34,6 @@ func (l *lateAuth) Authenticate(ctx context.Context, token string) (*Principal, 
 	return a.Authenticate(ctx, token)
 }
 
-// Forget passes revocations on, as the DELETE handler expects.
-func (l *lateAuth) Forget(id int64) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.a.Forget(id)
-}
-
 // Token labels for the callers the access tests walk through.
 const (
 	callerAdmin      = "admin"
@@ -78,8 +71,7 @@ func newAccessFixture(t testing.TB) *accessFixture {
 	t.Helper()
 	late := &lateAuth{}
 	h := newHarnessWith(t, Config{Authenticators: []Authenticator{late}})
-	keys := NewKeyAuthenticator(h.store, KeyAuthOptions{Now: func() time.Time { return time.Now().Add(keyClockSkew) }, Logger: discardLogger()})
-	t.Cleanup(keys.Close)
+	keys := NewKeyAuthenticator(h.view, h.store, KeyAuthOptions{Now: func() time.Time { return time.Now().Add(keyClockSkew) }, Logger: discardLogger()})
 	late.a = keys
 	f := &accessFixture{harness: h, tokens: map[string]string{callerAdmin: testAdminToken}}
 	f.staff()
@@ -134,6 +126,9 @@ func (f *accessFixture) keys() {
 	}
 	f.tokens[callerUnknown] = unknown
 	f.tokens[callerGarbage] = "not-a-franja-key"
+	if err := f.view.Sync(ctx); err != nil { // written straight to the store: let the view catch up
+		f.t.Fatal(err)
+	}
 }
 
 // as sends r as caller.

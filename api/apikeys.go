@@ -14,109 +14,48 @@ import (
 
 	"franja/domain"
 	"franja/postgres"
+	"franja/view"
 )
-
-// KeyCache remembers recent key lookups by token hash, so that most requests
-// authenticate without a database round trip. Forget drops every entry of a
-// key: the authenticator calls it when the key is revoked here, and a change
-// feed from other replicas can call it (through KeyAuthenticator.Forget) to
-// make revocation there immediate too.
-type KeyCache interface {
-	Get(sum [32]byte) (postgres.APIKey, bool)
-	Put(sum [32]byte, k postgres.APIKey)
-	Forget(id int64)
-}
-
-// ttlCache is the default KeyCache: entries live for a fixed TTL, which
-// bounds how long another replica's revocation takes to apply here.
-type ttlCache struct {
-	ttl     time.Duration
-	entries sync.Map // [32]byte → ttlEntry
-}
-
-type ttlEntry struct {
-	key   postgres.APIKey
-	until time.Time
-}
-
-// NewTTLCache returns a KeyCache whose entries expire after ttl.
-func NewTTLCache(ttl time.Duration) KeyCache { return &ttlCache{ttl: ttl} }
-
-func (c *ttlCache) Get(sum [32]byte) (postgres.APIKey, bool) {
-	v, ok := c.entries.Load(sum)
-	if !ok {
-		return postgres.APIKey{}, false
-	}
-	e := v.(ttlEntry)
-	if !time.Now().Before(e.until) {
-		c.entries.CompareAndDelete(sum, v)
-		return postgres.APIKey{}, false
-	}
-	return e.key, true
-}
-
-func (c *ttlCache) Put(sum [32]byte, k postgres.APIKey) {
-	c.entries.Store(sum, ttlEntry{key: k, until: time.Now().Add(c.ttl)})
-}
-
-// Forget scans the cache: it holds one entry per key used in the last TTL,
-// so the scan is short, and revocations are rare.
-func (c *ttlCache) Forget(id int64) {
-	c.entries.Range(func(k, v any) bool {
-		if v.(ttlEntry).key.ID == id {
-			c.entries.Delete(k)
-		}
-		return true
-	})
-}
 
 // KeyAuthOptions tune a KeyAuthenticator; zero values take the defaults.
 type KeyAuthOptions struct {
-	// Cache defaults to NewTTLCache(CacheTTL).
-	Cache KeyCache
-	// CacheTTL defaults to one second: the longest a key revoked on another
-	// replica keeps working here without a change feed.
-	CacheTTL time.Duration
-	// TouchEvery is how often, at most, a key's last_used_at is written per
-	// replica (default one minute).
-	TouchEvery time.Duration
+	// FlushEvery is how often the keys' last uses are written, all in one
+	// statement (default one minute).
+	FlushEvery time.Duration
 	// Now is the clock for expiry and last_used_at (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
 }
 
-// KeyAuthenticator authenticates the API keys stored in PostgreSQL. It is an
-// Authenticator; put it in Config.Authenticators.
+// KeyAuthenticator authenticates the API keys of the in-memory view, which
+// loads them with everything else and follows their creation, revocation
+// and deletion on any replica through the change feed: a request never
+// waits for the database to authenticate, and keeps being answered while
+// it is down. It is an Authenticator; put it in Config.Authenticators.
+//
+// last_used_at is bookkeeping: uses are remembered in memory and written
+// in batches (Run), best effort.
 type KeyAuthenticator struct {
+	view       *view.View
 	store      *postgres.Store
-	cache      KeyCache
 	now        func() time.Time
-	touchEvery time.Duration
+	flushEvery time.Duration
 	log        *slog.Logger
 
-	// mu and gen keep a lookup that raced with a revocation from caching
-	// the key as it was before: Forget bumps gen, and a lookup caches its
-	// result only if gen has not moved since it started.
-	mu      sync.Mutex
-	gen     atomic.Uint64
-	touched sync.Map // key id → time.Time of the last last_used_at write
-	pending sync.WaitGroup
+	used    sync.Map // key id → *atomic.Int64: unix nanos of the last use not yet written
+	flushMu sync.Mutex
+	failing bool // the last flush failed (logged once per state change)
 }
 
-// NewKeyAuthenticator returns an authenticator for the keys in store.
-func NewKeyAuthenticator(store *postgres.Store, opts KeyAuthOptions) *KeyAuthenticator {
-	a := &KeyAuthenticator{store: store, cache: opts.Cache, now: opts.Now, touchEvery: opts.TouchEvery, log: opts.Logger}
-	if opts.CacheTTL <= 0 {
-		opts.CacheTTL = time.Second
-	}
-	if a.cache == nil {
-		a.cache = NewTTLCache(opts.CacheTTL)
-	}
+// NewKeyAuthenticator returns an authenticator for the keys in v, writing
+// their last uses to store.
+func NewKeyAuthenticator(v *view.View, store *postgres.Store, opts KeyAuthOptions) *KeyAuthenticator {
+	a := &KeyAuthenticator{view: v, store: store, now: opts.Now, flushEvery: opts.FlushEvery, log: opts.Logger}
 	if a.now == nil {
 		a.now = time.Now
 	}
-	if a.touchEvery <= 0 {
-		a.touchEvery = time.Minute
+	if a.flushEvery <= 0 {
+		a.flushEvery = time.Minute
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -126,18 +65,22 @@ func NewKeyAuthenticator(store *postgres.Store, opts KeyAuthOptions) *KeyAuthent
 
 // Authenticate resolves a token to its key's principal. Unknown, expired and
 // revoked keys all give nil, so the caller answers the same 401 for each and
-// reveals nothing about which it was.
-func (a *KeyAuthenticator) Authenticate(ctx context.Context, token string) (*Principal, error) {
+// reveals nothing about which it was. It never fails: an unloaded view
+// knows no keys yet.
+func (a *KeyAuthenticator) Authenticate(_ context.Context, token string) (*Principal, error) {
 	if _, ok := postgres.ParseAPIKeyToken(token); !ok {
-		return nil, nil // not one of ours: no database round trip
+		return nil, nil // not one of ours
+	}
+	snap := a.view.Snapshot()
+	if snap == nil {
+		return nil, nil
 	}
 	sum := postgres.HashAPIKeyToken(token)
-	k, ok := a.cache.Get(sum)
-	if !ok {
-		var err error
-		if k, ok, err = a.load(ctx, sum); err != nil || !ok {
-			return nil, err
-		}
+	k := snap.Key(sum)
+	// The map found it by equality already; comparing again in constant
+	// time costs nothing and keeps the check independent of how it was found.
+	if k == nil || subtle.ConstantTimeCompare(k.Sum[:], sum[:]) != 1 {
+		return nil, nil
 	}
 	now := a.now()
 	if !k.Active(now) {
@@ -147,62 +90,72 @@ func (a *KeyAuthenticator) Authenticate(ctx context.Context, token string) (*Pri
 	return &Principal{Role: Role(k.Role), Person: k.Person, KeyID: k.ID, KeyPrefix: k.Prefix}, nil
 }
 
-// load reads the key stored under sum and caches it.
-func (a *KeyAuthenticator) load(ctx context.Context, sum [32]byte) (postgres.APIKey, bool, error) {
-	gen := a.gen.Load()
-	k, stored, err := a.store.FindAPIKeyByHash(ctx, sum)
-	if domain.ErrorCodeOf(err) == domain.ENotFound {
-		return postgres.APIKey{}, false, nil
-	}
-	if err != nil {
-		return postgres.APIKey{}, false, err
-	}
-	// The index found it by equality already; comparing again in constant
-	// time costs nothing and keeps the check independent of how it was found.
-	if subtle.ConstantTimeCompare(stored, sum[:]) != 1 {
-		return postgres.APIKey{}, false, nil
-	}
-	a.mu.Lock()
-	if a.gen.Load() == gen {
-		a.cache.Put(sum, k)
-	}
-	a.mu.Unlock()
-	return k, true, nil
-}
-
-// Forget makes this replica re-read key id on its next use: call it when the
-// key is revoked (the DELETE handler does) or when another replica says so.
-func (a *KeyAuthenticator) Forget(id int64) {
-	a.mu.Lock()
-	a.gen.Add(1)
-	a.cache.Forget(id)
-	a.mu.Unlock()
-}
-
-// touch records the use of key id in the background, at most once per
-// TouchEvery on this replica: never a write per request.
+// touch remembers the use of key id at now: an atomic store, no lock and
+// no database on the request path.
 func (a *KeyAuthenticator) touch(id int64, now time.Time) {
-	prev, loaded := a.touched.LoadOrStore(id, now)
-	if loaded && (now.Sub(prev.(time.Time)) < a.touchEvery || !a.touched.CompareAndSwap(id, prev, now)) {
-		return
+	v, ok := a.used.Load(id)
+	if !ok {
+		v, _ = a.used.LoadOrStore(id, new(atomic.Int64))
 	}
-	a.pending.Add(1)
-	go func() {
-		defer a.pending.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := a.store.TouchAPIKey(ctx, id, now); err != nil {
-			a.log.Warn("recording an API key's last use", slog.Int64("key_id", id), slog.String("error", err.Error()))
+	last := v.(*atomic.Int64)
+	n := now.UnixNano()
+	for {
+		old := last.Load()
+		if old >= n || last.CompareAndSwap(old, n) {
+			return
 		}
-	}()
+	}
 }
 
-// Close waits for the last_used_at writes under way. Call it after the HTTP
-// server has stopped and before the store closes.
-func (a *KeyAuthenticator) Close() { a.pending.Wait() }
+// Run writes the last uses every FlushEvery until ctx ends, then once more.
+func (a *KeyAuthenticator) Run(ctx context.Context) {
+	t := time.NewTicker(a.flushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = a.Flush(fctx)
+			return
+		case <-t.C:
+			_ = a.Flush(ctx)
+		}
+	}
+}
 
-// keyForgetter is what the DELETE handler looks for among the authenticators.
-type keyForgetter interface{ Forget(id int64) }
+// Flush writes the last uses remembered since the last flush, in one
+// statement. On failure they are kept for the next flush; the failure is
+// logged once, and so is the recovery.
+func (a *KeyAuthenticator) Flush(ctx context.Context) error {
+	a.flushMu.Lock()
+	defer a.flushMu.Unlock()
+	var ids []int64
+	var ats []time.Time
+	a.used.Range(func(k, v any) bool {
+		if n := v.(*atomic.Int64).Swap(0); n != 0 {
+			ids, ats = append(ids, k.(int64)), append(ats, time.Unix(0, n))
+		}
+		return true
+	})
+	if len(ids) == 0 {
+		return nil
+	}
+	err := a.store.TouchAPIKeys(ctx, ids, ats)
+	switch {
+	case err != nil:
+		for i, id := range ids { // keep them for the next flush
+			a.touch(id, ats[i])
+		}
+		if !a.failing {
+			a.log.Warn("recording API keys' last use failed; retrying at the next flush", slog.String("error", err.Error()))
+		}
+	case a.failing:
+		a.log.Info("recording API keys' last use works again")
+	}
+	a.failing = err != nil
+	return err
+}
 
 // apiKeyRoutes registers the API key endpoints: admin only.
 func (s *Server) apiKeyRoutes(r chi.Router) {
@@ -313,8 +266,9 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }
 
-// revokeAPIKey revokes a key in the database, then forgets it in this
-// replica's caches so that it stops working here with this very answer.
+// revokeAPIKey revokes a key in the database; the answer waits for this
+// replica's view to drop it (withSync), so it stops working here with this
+// very answer, and on the others as their change feed brings it.
 func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id < 1 {
@@ -322,11 +276,6 @@ func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k, err := s.store.RevokeAPIKey(r.Context(), id, time.Now())
-	for _, a := range s.auth {
-		if f, ok := a.(keyForgetter); ok {
-			f.Forget(id)
-		}
-	}
 	if err != nil {
 		writeError(w, r, err)
 		return

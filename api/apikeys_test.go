@@ -6,13 +6,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"franja/internal/pgtest"
 	"franja/postgres"
@@ -28,11 +25,10 @@ func newKeyHarness(t testing.TB, opts KeyAuthOptions, cfg Config) (*harness, *Ke
 
 func keyHarnessOn(t testing.TB, store *postgres.Store, opts KeyAuthOptions, cfg Config) (*harness, *KeyAuthenticator) {
 	t.Helper()
-	keys := NewKeyAuthenticator(store, opts)
-	t.Cleanup(keys.Close)
-	cfg.AdminToken, cfg.Ready, cfg.Store, cfg.Logger = testAdminToken, store.Ready, store, discardLogger()
+	v := startView(t, store)
+	keys := NewKeyAuthenticator(v, store, opts)
 	cfg.Authenticators = []Authenticator{keys}
-	return &harness{t: t, handler: New(cfg), store: store}, keys
+	return harnessOn(t, store, v, cfg), keys
 }
 
 // createdKey is the answer to POST /v1/api-keys.
@@ -257,166 +253,125 @@ func TestUnauthenticatedAnswersAreAlike(t *testing.T) {
 	}
 }
 
-func TestRevocationReachesOtherReplicas(t *testing.T) {
+// TestKeysReachOtherReplicas: a key created on one replica authenticates on
+// another as soon as its change feed brings it, and its revocation stops it
+// there the same way; the replica that made the change answers only once
+// its own view has it.
+func TestKeysReachOtherReplicas(t *testing.T) {
 	store := postgres.New(pgtest.Pool(t))
 	a, _ := keyHarnessOn(t, store, KeyAuthOptions{}, Config{})
-	short, _ := keyHarnessOn(t, store, KeyAuthOptions{CacheTTL: 50 * time.Millisecond}, Config{})
-	long, longKeys := keyHarnessOn(t, store, KeyAuthOptions{CacheTTL: time.Hour}, Config{})
+	b, _ := keyHarnessOn(t, store, KeyAuthOptions{}, Config{})
 	k := a.createKey(map[string]any{"name": "x", "role": "system"})
-	for _, h := range []*harness{a, short, long} {
-		if status, _ := h.whoamiAs(k.Token); status != http.StatusOK {
-			t.Fatalf("before revocation: %d", status)
-		}
+	if status, _ := a.whoamiAs(k.Token); status != http.StatusOK {
+		t.Fatalf("the creating replica, at once: %d", status)
 	}
+	waitStatus(t, b, k.Token, http.StatusOK)
 	a.do(req{Method: "DELETE", Path: "/v1/api-keys/" + strconv.FormatInt(k.ID, 10)})
 	if status, _ := a.whoamiAs(k.Token); status != http.StatusUnauthorized {
 		t.Errorf("the revoking replica: %d, want 401 at once", status)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if status, _ := short.whoamiAs(k.Token); status != http.StatusUnauthorized {
-		t.Errorf("a replica whose cache entry expired: %d, want 401", status)
-	}
-	if status, _ := long.whoamiAs(k.Token); status != http.StatusOK {
-		t.Errorf("a replica with a long TTL still has the key cached: %d (the test no longer shows Forget matters)", status)
-	}
-	longKeys.Forget(k.ID) // what a change feed does
-	if status, _ := long.whoamiAs(k.Token); status != http.StatusUnauthorized {
-		t.Errorf("after Forget: %d, want 401", status)
+	waitStatus(t, b, k.Token, http.StatusUnauthorized)
+}
+
+// waitStatus polls whoami with token on h until it answers want (5 s at most).
+func waitStatus(t *testing.T, h *harness, token string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, _ := h.whoamiAs(token)
+		if status == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("whoami on the other replica: %d, want %d", status, want)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
-func TestLastUsedAtIsWrittenAtMostOnceAMinute(t *testing.T) {
+// TestKeysAuthenticateWithoutTheDatabase: authentication reads the view
+// only, so a key keeps working while the database is unreachable.
+func TestKeysAuthenticateWithoutTheDatabase(t *testing.T) {
+	h, keys := newKeyHarness(t, KeyAuthOptions{}, Config{})
+	k := h.createKey(map[string]any{"name": "x", "role": "system"})
+	h.store.Pool().Close() // every query now fails
+	p, err := keys.Authenticate(context.Background(), k.Token)
+	if err != nil || p == nil || p.Role != RoleSystem {
+		t.Fatalf("with the pool closed: %+v, %v", p, err)
+	}
+}
+
+// TestLastUsedAtIsWrittenInBatches: uses are remembered in memory and
+// written by Flush, one statement for every key, the latest use of each;
+// a failed flush keeps them for the next.
+func TestLastUsedAtIsWrittenInBatches(t *testing.T) {
 	t0 := time.Now().Truncate(time.Second)
 	clk := newKeyClock(t0)
-	h, keys := newKeyHarness(t, KeyAuthOptions{Now: clk.Now}, Config{})
-	k := h.createKey(map[string]any{"name": "x", "role": "system"})
-	steps := []struct {
-		at   time.Duration
-		want time.Duration // last_used_at after the request, from t0
-	}{
-		{0, 0},
-		{30 * time.Second, 0},
-		{59 * time.Second, 0},
-		{61 * time.Second, 61 * time.Second},
-		{90 * time.Second, 61 * time.Second},
-	}
-	for _, s := range steps {
-		clk.Set(t0.Add(s.at))
-		if status, _ := h.whoamiAs(k.Token); status != http.StatusOK {
-			t.Fatalf("at +%v: %d", s.at, status)
-		}
-		keys.Close() // wait for the background write
+	h, keys := newKeyHarness(t, KeyAuthOptions{Now: clk.Now, Logger: discardLogger()}, Config{})
+	k1 := h.createKey(map[string]any{"name": "one", "role": "system"})
+	k2 := h.createKey(map[string]any{"name": "two", "role": "hr"})
+	lastUsed := func() map[int64]*time.Time {
 		list, err := h.store.ListAPIKeys(context.Background())
-		if err != nil || len(list) != 1 || list[0].LastUsedAt == nil {
-			t.Fatalf("at +%v: %+v, %v", s.at, list, err)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got := list[0].LastUsedAt.Sub(t0); got != s.want {
-			t.Errorf("at +%v: last_used_at = t0%+v, want t0+%v", s.at, got, s.want)
+		out := map[int64]*time.Time{}
+		for _, k := range list {
+			out[k.ID] = k.LastUsedAt
 		}
+		return out
 	}
-}
-
-func TestTTLCache(t *testing.T) {
-	c := NewTTLCache(30 * time.Millisecond)
-	a, b := [32]byte{1}, [32]byte{2}
-	c.Put(a, postgres.APIKey{ID: 1})
-	c.Put(b, postgres.APIKey{ID: 2})
-	if k, ok := c.Get(a); !ok || k.ID != 1 {
-		t.Fatalf("Get after Put: %v, %v", k, ok)
+	for _, at := range []time.Duration{0, 30 * time.Second, 61 * time.Second} {
+		clk.Set(t0.Add(at))
+		h.whoamiAs(k1.Token)
 	}
-	c.Forget(1)
-	if _, ok := c.Get(a); ok {
-		t.Error("Get after Forget found the key")
+	clk.Set(t0.Add(5 * time.Second))
+	h.whoamiAs(k2.Token)
+	if got := lastUsed(); got[k1.ID] != nil || got[k2.ID] != nil {
+		t.Fatalf("last_used_at written before a flush: %v", got)
 	}
-	if _, ok := c.Get(b); !ok {
-		t.Error("Forget(1) dropped key 2")
+	if err := keys.Flush(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	time.Sleep(60 * time.Millisecond)
-	if _, ok := c.Get(b); ok {
-		t.Error("Get after the TTL found the key")
+	got := lastUsed()
+	if got[k1.ID] == nil || !got[k1.ID].Equal(t0.Add(61*time.Second)) || got[k2.ID] == nil || !got[k2.ID].Equal(t0.Add(5*time.Second)) {
+		t.Errorf("after a flush: %v, want k1 at t0+61s and k2 at t0+5s", got)
+	}
+	// A use older than the one written never moves it back.
+	clk.Set(t0.Add(10 * time.Second))
+	h.whoamiAs(k1.Token)
+	if err := keys.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastUsed(); !got[k1.ID].Equal(t0.Add(61 * time.Second)) {
+		t.Errorf("an older use moved last_used_at back to %v", got[k1.ID])
+	}
+	// A flush that fails keeps what it could not write.
+	clk.Set(t0.Add(90 * time.Second))
+	h.whoamiAs(k2.Token)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := keys.Flush(ctx); err == nil {
+		t.Fatal("a flush with a cancelled context succeeded")
+	}
+	if err := keys.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := lastUsed(); !got[k2.ID].Equal(t0.Add(90 * time.Second)) {
+		t.Errorf("the use a failed flush held was lost: %v", got[k2.ID])
 	}
 }
 
 // BenchmarkKeyAuthenticate measures the per-request cost of authenticating a
-// key that is in the cache (the common case).
+// key (from the view).
 func BenchmarkKeyAuthenticate(b *testing.B) {
-	store := postgres.New(pgtest.Pool(b))
-	keys := NewKeyAuthenticator(store, KeyAuthOptions{CacheTTL: time.Hour})
-	defer keys.Close()
-	_, token, err := store.CreateAPIKey(context.Background(), postgres.NewAPIKey{Name: "bench", Role: "system"}, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
+	h, keys := newKeyHarness(b, KeyAuthOptions{}, Config{})
+	k := h.createKey(map[string]any{"name": "bench", "role": "system"})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if p, err := keys.Authenticate(ctx, token); p == nil || err != nil {
+		if p, err := keys.Authenticate(ctx, k.Token); p == nil || err != nil {
 			b.Fatal(p, err)
 		}
-	}
-}
-
-// revokeAfterLookup is a pgx tracer that, once armed, revokes a key (on
-// another connection) and makes the authenticator forget it right after the
-// authenticator's lookup has read the key as still active: the worst timing
-// for a revocation.
-type revokeAfterLookup struct {
-	armed  atomic.Bool
-	revoke func()
-}
-
-func (h *revokeAfterLookup) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	return ctx
-}
-
-func (h *revokeAfterLookup) TraceQueryEnd(_ context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
-	if data.Err == nil && strings.Contains(data.CommandTag.String(), "SELECT") && h.armed.CompareAndSwap(true, false) {
-		h.revoke()
-	}
-}
-
-// TestRevokedKeyIsNeverCachedBack: a lookup that read a key just before it
-// was revoked must not put it back in the cache after Forget.
-func TestRevokedKeyIsNeverCachedBack(t *testing.T) {
-	ctx := context.Background()
-	dsn := pgtest.DSN(t)
-	plain, err := pgxpool.New(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer plain.Close()
-	hook := &revokeAfterLookup{}
-	cfg, err := pgxpool.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.ConnConfig.Tracer = hook
-	traced, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer traced.Close()
-
-	keys := NewKeyAuthenticator(postgres.New(traced), KeyAuthOptions{CacheTTL: time.Hour})
-	defer keys.Close()
-	k, token, err := postgres.New(plain).CreateAPIKey(ctx, postgres.NewAPIKey{Name: "race", Role: "system"}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook.revoke = func() {
-		if _, err := postgres.New(plain).RevokeAPIKey(ctx, k.ID, time.Now()); err != nil {
-			t.Error(err)
-		}
-		keys.Forget(k.ID)
-	}
-	hook.armed.Store(true)
-	if p, err := keys.Authenticate(ctx, token); p == nil || err != nil {
-		t.Fatalf("the lookup that raced the revocation: %+v, %v (it read the key before)", p, err)
-	}
-	if hook.armed.Load() {
-		t.Fatal("the hook never ran: the test no longer races anything")
-	}
-	if p, err := keys.Authenticate(ctx, token); p != nil || err != nil {
-		t.Errorf("after revocation and Forget, the key still authenticates (cached back): %+v, %v", p, err)
 	}
 }

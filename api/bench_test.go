@@ -68,8 +68,7 @@ func benchServer(b *testing.B) (http.Handler, string) {
 		b.Fatalf("%d people in the view, want %d", n, benchPeople)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	keys := NewKeyAuthenticator(h.store, KeyAuthOptions{Logger: log})
-	b.Cleanup(keys.Close)
+	keys := NewKeyAuthenticator(h.view, h.store, KeyAuthOptions{Logger: log})
 	handler := New(Config{Logger: log, Authenticators: []Authenticator{keys}, Store: h.store, View: h.view,
 		RateLimits: map[Role]int{RoleSystem: 1 << 30, RoleAdmin: 100, RoleHR: 100, RoleSupervisor: 100}})
 	return handler, token

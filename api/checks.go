@@ -87,6 +87,7 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 		i := at[k]
 		rendered[i] = renderAnswer(a, lang)
 		results[i] = checkResult{decisionJSON: &rendered[i]}
+		s.countDecision(p, &rendered[i])
 	}
 	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 512*len(results)+16), results))
 }

@@ -55,6 +55,7 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := renderAnswer(a, policyLang(r))
+	s.countDecision(principalOf(r.Context()), &out)
 	writeDecisionJSON(w, http.StatusOK, out.appendJSON(make([]byte, 0, 1024)))
 }
 

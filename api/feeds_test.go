@@ -49,12 +49,9 @@ type feedFixture struct {
 func newFeedFixture(t *testing.T) *feedFixture {
 	store := postgres.New(pgtest.Pool(t))
 	f := &feedFixture{store: store, madrid: mustZone(t, "Europe/Madrid")}
-	f.keysA, f.keysB = NewKeyAuthenticator(store, KeyAuthOptions{}), NewKeyAuthenticator(store, KeyAuthOptions{})
-	t.Cleanup(f.keysA.Close)
-	t.Cleanup(f.keysB.Close)
 	now := func() time.Time { return feedNow }
-	f.a = harnessOn(t, store, Config{Now: now, Authenticators: []Authenticator{f.keysA}, PublicURL: "https://franja.example.gov.co"})
-	f.b = harnessOn(t, store, Config{Now: now, Authenticators: []Authenticator{f.keysB}})
+	f.a, f.keysA = keyHarnessOn(t, store, KeyAuthOptions{}, Config{Now: now, PublicURL: "https://franja.example.gov.co"})
+	f.b, f.keysB = keyHarnessOn(t, store, KeyAuthOptions{}, Config{Now: now})
 	h := f.a
 	h.mustCreate("/v1/posts", map[string]any{"code": "MAD", "name": "Embajada Madrid", "kind": "embassy", "country": "ES", "city": "Madrid",
 		"time_zone": "Europe/Madrid", "calendars": []string{"ES"}, "schedule": workweek("09:00-14:00", "15:00-18:00")})

@@ -7,6 +7,10 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+
+	"franja/internal/pgtest"
+	"franja/postgres"
+	"franja/view"
 )
 
 func TestHealthAndReadiness(t *testing.T) {
@@ -19,14 +23,20 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 }
 
-func TestReadyzFailsWithoutMigrations(t *testing.T) {
-	h := newHarness(t)
-	if _, err := h.store.Pool().Exec(t.Context(), `DROP TABLE schema_migrations`); err != nil {
-		t.Fatal(err)
-	}
+// TestReadyzUntilTheViewLoads: a replica whose view has not loaded cannot
+// decide, so it is not ready, and its decision routes answer 503 with
+// Retry-After instead of a 500.
+func TestReadyzUntilTheViewLoads(t *testing.T) {
+	store := postgres.New(pgtest.Pool(t))
+	v := view.New(view.Config{Pool: store.Pool(), Logger: discardLogger()}) // never run
+	h := harnessOn(t, store, v, Config{})
 	res := h.do(req{Method: "GET", Path: "/readyz", Token: "-"})
-	if res.Status != http.StatusServiceUnavailable {
-		t.Fatalf("GET /readyz on an unmigrated database = %d, want 503", res.Status)
+	if m := res.Map(t); res.Status != http.StatusServiceUnavailable || m["decisions"] != "unavailable" || res.Header.Get("Retry-After") == "" {
+		t.Errorf("GET /readyz before the view loads = %d %s, want 503 with decisions unavailable", res.Status, res.Body)
+	}
+	res = h.do(req{Method: "GET", Path: "/v1/people/E1/contactability"})
+	if res.Status != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" {
+		t.Errorf("a decision before the view loads = %d %s, want 503 with Retry-After", res.Status, res.Body)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/jackc/pgx/v5"
 
 	"franja/calendars"
 	"franja/internal/pgtest"
@@ -75,14 +76,25 @@ func newHarness(t testing.TB) *harness {
 // always the harness's own.
 func newHarnessWith(t testing.TB, cfg Config) *harness {
 	t.Helper()
-	return harnessOn(t, postgres.New(pgtest.Pool(t)), cfg)
+	store := postgres.New(pgtest.Pool(t))
+	return harnessOn(t, store, startView(t, store), cfg)
 }
 
-// harnessOn is newHarnessWith on a given store: several harnesses on one
-// store are replicas over one database, each with its own view.
-func harnessOn(t testing.TB, store *postgres.Store, cfg Config) *harness {
+// harnessOn is a harness on store and v, which follows its change feed.
+func harnessOn(t testing.TB, store *postgres.Store, v *view.View, cfg Config) *harness {
 	t.Helper()
-	v := view.New(store.Pool(), func(ctx context.Context) (*calendars.Stored, error) { return store.LoadStoredCalendars(ctx) }, discardLogger())
+	cfg.AdminToken, cfg.Store, cfg.View = testAdminToken, store, v
+	if cfg.Logger == nil {
+		cfg.Logger = discardLogger()
+	}
+	return &harness{t: t, handler: New(cfg), store: store, view: v}
+}
+
+// startView starts a view following the change feed of store's database,
+// as `franja serve` does, and waits for it to load.
+func startView(t testing.TB, store *postgres.Store) *view.View {
+	t.Helper()
+	v := view.New(view.Config{Pool: store.Pool(), LoadStored: loadStored, Logger: discardLogger()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); _ = v.Run(ctx) }()
@@ -94,17 +106,11 @@ func harnessOn(t testing.TB, store *postgres.Store, cfg Config) *harness {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	cfg.AdminToken, cfg.Store, cfg.View = testAdminToken, store, v
-	cfg.Ready = func(ctx context.Context) error {
-		if err := store.Ready(ctx); err != nil {
-			return err
-		}
-		return v.Ready(ctx)
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = discardLogger()
-	}
-	return &harness{t: t, handler: New(cfg), store: store, view: v}
+	return v
+}
+
+func loadStored(ctx context.Context, tx pgx.Tx) (*calendars.Stored, error) {
+	return postgres.ReadStoredCalendars(ctx, tx)
 }
 
 // response is a recorded answer.

@@ -127,11 +127,17 @@ func (s *Server) putLeave(r *http.Request) (domain.Leave, bool, *time.Location, 
 	if err != nil {
 		return domain.Leave{}, false, nil, err
 	}
+	// The zone is read before the write: read after the commit, a failure
+	// would turn a committed write into an error. A person missing now is
+	// reported by CreateLeave.
+	loc, zerr := s.personLoc(r, id)
 	l, created, err := s.store.CreateLeave(r.Context(), l)
 	if err != nil {
 		return domain.Leave{}, false, nil, err
 	}
-	loc, err := s.personLoc(r, id)
+	if zerr != nil { // created meanwhile: rare enough to read again
+		loc, err = s.personLoc(r, id)
+	}
 	return l, created, loc, err
 }
 

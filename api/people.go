@@ -102,7 +102,10 @@ func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) {
 
 // writePerson answers with the person and their ETag.
 func (s *Server) writePerson(w http.ResponseWriter, r *http.Request, status int, p domain.Person) {
-	zone, err := s.store.PersonZone(r.Context(), p.ExternalID)
+	zone, err := p.Zone, error(nil)
+	if zone == "" {
+		zone, err = s.store.PersonZone(r.Context(), p.ExternalID)
+	}
 	var on domain.Date
 	if err == nil {
 		on, err = onDate(r, zone)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"franja/domain"
+	"franja/postgres"
 )
 
 // statusOf is the one table from error codes to HTTP statuses. Handlers never
@@ -25,8 +26,15 @@ var statusOf = map[domain.ErrorCode]int{
 	domain.EUnsupported:        http.StatusUnsupportedMediaType,
 	domain.ERateLimited:        http.StatusTooManyRequests,
 	domain.EMethodNotAllowed:   http.StatusMethodNotAllowed,
+	domain.EUnavailable:        http.StatusServiceUnavailable,
+	domain.ECommitted:          http.StatusServiceUnavailable,
 	domain.EInternal:           http.StatusInternalServerError,
 }
+
+// RetryAfter is the Retry-After of every 503, in seconds: long enough for a
+// restarting database or a catching-up view, short enough that a caller
+// holding a message does not wait long once it is back.
+const RetryAfter = "2"
 
 // titles gives each code a short human title in both languages.
 var titles = map[domain.ErrorCode][2]string{ // [es, en]
@@ -43,6 +51,8 @@ var titles = map[domain.ErrorCode][2]string{ // [es, en]
 	domain.EUnsupported:        {"Tipo de contenido no admitido", "Unsupported media type"},
 	domain.ERateLimited:        {"Demasiadas solicitudes", "Too many requests"},
 	domain.EMethodNotAllowed:   {"Método no permitido", "Method not allowed"},
+	domain.EUnavailable:        {"Servicio no disponible", "Service unavailable"},
+	domain.ECommitted:          {"Guardado, aún no aplicado", "Committed, not yet served"},
 	domain.EInternal:           {"Error interno", "Internal error"},
 }
 
@@ -64,7 +74,9 @@ type Problem struct {
 // "internal error", leaking nothing.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *domain.Error
-	if !errors.As(err, &e) {
+	// A database failure the store did not translate is still the
+	// database's: 503, never 500.
+	if err = postgres.Translate(err); !errors.As(err, &e) {
 		logger(r).Error("internal error", slog.String("error", err.Error()))
 		e = &domain.Error{Code: domain.EInternal}
 	}
@@ -89,6 +101,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if e.Code == domain.EUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="franja"`)
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", RetryAfter)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")

@@ -26,12 +26,13 @@ const DefaultFailedAuthLimit = 120
 
 // newFailedAuthLimiter counts requests without a valid key per address;
 // n <= 0 means no limit.
-func newFailedAuthLimiter(n int) *httprate.RateLimiter {
+func newFailedAuthLimiter(n int, count func(Role)) *httprate.RateLimiter {
 	if n <= 0 {
 		return nil
 	}
 	msg := "too many requests without a valid API key from this address; wait the seconds in Retry-After"
 	return httprate.NewRateLimiter(n, time.Minute, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+		count("none")
 		writeError(w, r, domain.Errorf(domain.ERateLimited, "%s", msg))
 	}))
 }
@@ -40,7 +41,7 @@ func newFailedAuthLimiter(n int) *httprate.RateLimiter {
 // given 0, is unlimited) over window (default and minimum one second, since
 // Retry-After counts whole seconds). Counters live in this process: each
 // replica enforces its own share.
-func newRateLimiters(limits map[Role]int, window time.Duration) map[Role]*httprate.RateLimiter {
+func newRateLimiters(limits map[Role]int, window time.Duration, count func(Role)) map[Role]*httprate.RateLimiter {
 	if window < time.Second {
 		window = time.Second
 	}
@@ -52,6 +53,7 @@ func newRateLimiters(limits map[Role]int, window time.Duration) map[Role]*httpra
 		msg := "this key may make " + strconv.Itoa(n) + " requests per " + window.String() + "; wait the seconds in Retry-After and try again"
 		out[role] = httprate.NewRateLimiter(n, window, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			// httprate has already set Retry-After on w.
+			count(role)
 			writeError(w, r, domain.Errorf(domain.ERateLimited, "%s", msg))
 		}))
 	}

@@ -36,11 +36,11 @@ func TestRateLimitPerKey(t *testing.T) {
 }
 
 func TestNewRateLimiters(t *testing.T) {
-	l := newRateLimiters(map[Role]int{RoleSystem: 5, RoleHR: 0, RoleAdmin: -1}, 0)
+	l := newRateLimiters(map[Role]int{RoleSystem: 5, RoleHR: 0, RoleAdmin: -1}, 0, func(Role) {})
 	if len(l) != 1 || l[RoleSystem] == nil {
 		t.Errorf("limiters = %v, want one, for system (0 and below are unlimited)", l)
 	}
-	if got := newRateLimiters(nil, 0); len(got) != 0 {
+	if got := newRateLimiters(nil, 0, func(Role) {}); len(got) != 0 {
 		t.Errorf("nil limits: %v, want none", got)
 	}
 	for role, n := range DefaultRateLimits {

@@ -26,7 +26,7 @@ const (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	root := r
-	r.Use(withRequestID, s.withLogging, withRecovery, withSecurityHeaders, withBodyLimit(s.maxBody))
+	r.Use(s.withMetrics, s.withDeadline, withRequestID, s.withLogging, withRecovery, withSecurityHeaders, withBodyLimit(s.maxBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
 	})
@@ -46,7 +46,7 @@ func (s *Server) routes() http.Handler {
 		})
 		r.Get("/whoami", s.whoami)
 		r.Group(func(r chi.Router) {
-			r.Use(withBodyLimit(maxDecisionBody))
+			r.Use(withBodyLimit(maxDecisionBody), s.withLoadedView)
 			s.decisionRoutes(r)
 		})
 		s.auditRoutes(r)

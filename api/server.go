@@ -4,6 +4,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	_ "embed"
@@ -14,6 +15,7 @@ import (
 	"github.com/go-chi/httprate"
 
 	"franja/decide"
+	"franja/metrics"
 	"franja/postgres"
 	"franja/view"
 )
@@ -26,9 +28,10 @@ type Config struct {
 	Logger *slog.Logger
 	// AdminToken, when not empty, is a bootstrap bearer token with the admin role.
 	AdminToken string
-	// Ready reports whether the service can answer (database reachable,
-	// migrations applied). Nil means always ready.
-	Ready func(ctx context.Context) error
+	// RequestTimeout is the deadline of every request (default
+	// DefaultRequestTimeout): past it, what waits on the database gives up
+	// and answers 503.
+	RequestTimeout time.Duration
 	// MaxBodyBytes caps request bodies (default 32 MiB, enough for a 200,000-row import).
 	MaxBodyBytes int64
 	// Authenticators resolve API keys, after the bootstrap token.
@@ -55,12 +58,15 @@ type Config struct {
 	// AuditThreshold is the number of exception contacts a requester may
 	// make in a month before the report flags them (default 10).
 	AuditThreshold int
+	// Metrics, when set, records requests, decisions and rate-limit
+	// rejections.
+	Metrics *metrics.Metrics
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
 	log        *slog.Logger
-	ready      func(ctx context.Context) error
+	timeout    time.Duration
 	auth       []Authenticator
 	maxBody    int64
 	quietPaths map[string]bool
@@ -74,21 +80,21 @@ type Server struct {
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
 	publicURL      string
+	metrics        *metrics.Metrics
 }
 
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
 	s := &Server{
-		log:          cfg.Logger,
-		ready:        cfg.Ready,
-		maxBody:      cfg.MaxBodyBytes,
-		quietPaths:   map[string]bool{"/healthz": true, "/readyz": true},
-		store:        cfg.Store,
-		limiters:     newRateLimiters(cfg.RateLimits, cfg.RateWindow),
-		authFailures: newFailedAuthLimiter(cfg.FailedAuthLimit),
-		view:         cfg.View,
-		now:          cfg.Now,
-		publicURL:    cfg.PublicURL,
+		log:        cfg.Logger,
+		timeout:    cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
+		maxBody:    cfg.MaxBodyBytes,
+		quietPaths: map[string]bool{"/healthz": true, "/readyz": true},
+		store:      cfg.Store,
+		view:       cfg.View,
+		now:        cfg.Now,
+		metrics:    cfg.Metrics,
+		publicURL:  cfg.PublicURL,
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	if s.now == nil {
@@ -108,6 +114,8 @@ func New(cfg Config) http.Handler {
 		s.auth = append(s.auth, adminToken{sum: sha256.Sum256([]byte(cfg.AdminToken))})
 	}
 	s.auth = append(s.auth, cfg.Authenticators...)
+	s.limiters = newRateLimiters(cfg.RateLimits, cfg.RateWindow, s.countRateLimited)
+	s.authFailures = newFailedAuthLimiter(cfg.FailedAuthLimit, s.countRateLimited)
 	return s.routes()
 }
 
@@ -125,4 +133,19 @@ func storeOrNil(s *postgres.Store) decide.Recorder {
 		return nil
 	}
 	return s
+}
+
+// DefaultRequestTimeout is Config.RequestTimeout's default: enough for a
+// 200,000-row import on a loaded machine.
+const DefaultRequestTimeout = 60 * time.Second
+
+// withDeadline gives every request a deadline: a handler waiting on a
+// database that does not answer gives up (503) instead of holding the
+// connection and the client.
+func (s *Server) withDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }

@@ -2,7 +2,10 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
+
+	"franja/domain"
 )
 
 // bufferedWriter holds a response until the handler is done.
@@ -25,10 +28,13 @@ func (b *bufferedWriter) Write(p []byte) (int, error) {
 	return b.body.Write(p)
 }
 
-// withSync makes a replica answer from its own writes at once: after a
-// successful write, the response is held until this replica's in-memory
-// view has applied everything committed so far (View.Sync), so a caller that
-// got a 2xx for a new leave gets decisions that know it.
+// withSync makes a 2xx to a write mean that this replica's decisions
+// already reflect it: the answer is held until the in-memory view has
+// applied everything committed so far (View.Sync: through the change feed,
+// or by a reload when the feed is down or slow). When the view cannot catch
+// up either (the database went away right after the commit), the answer is
+// 503 committed_not_served, which carries the answer the write would have
+// had: the write is committed, and sending it again is safe.
 func (s *Server) withSync(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.view == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -40,14 +46,44 @@ func (s *Server) withSync(next http.Handler) http.Handler {
 		if bw.status == 0 {
 			bw.status = http.StatusOK
 		}
-		if bw.status < 300 && r.URL.Query().Get("dry_run") != "true" {
+		if dry, _ := dryRunParam(r); bw.status < 300 && !dry {
 			if err := s.view.Sync(r.Context()); err != nil {
-				// The write is committed; the view will catch up from the
-				// feed. Say so in the log, not to the client.
-				logger(r).Warn("view did not catch up with a write before the answer", "error", err.Error())
+				logger(r).Warn("a committed write is not served by this replica yet", "error", err.Error())
+				writeCommitted(w, r, bw)
+				return
 			}
 		}
 		w.WriteHeader(bw.status)
 		_, _ = w.Write(bw.body.Bytes())
 	})
+}
+
+// committedProblem is the 503 answer to a write that committed but that
+// this replica's decisions do not reflect yet: result_status and result
+// are what the write answered (the token of a new API key included: it is
+// shown only here).
+type committedProblem struct {
+	Problem
+	ResultStatus int             `json:"result_status"`
+	Result       json.RawMessage `json:"result,omitempty"`
+}
+
+func writeCommitted(w http.ResponseWriter, r *http.Request, bw *bufferedWriter) {
+	e := domain.Errorf(domain.ECommitted, "the change is saved, but this replica's decisions do not reflect it yet (the database stopped answering right after it): it will once the database is back; sending the same request again is safe")
+	p := committedProblem{
+		Problem: Problem{
+			Type: "https://franja.dev/problems/" + string(e.Code), Title: titles[e.Code][language(r)],
+			Status: http.StatusServiceUnavailable, Detail: e.Message, Instance: r.URL.Path, Code: e.Code,
+			RequestID: requestID(r.Context()),
+		},
+		ResultStatus: bw.status,
+	}
+	if json.Valid(bw.body.Bytes()) {
+		p.Result = bytes.TrimSpace(bw.body.Bytes())
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Retry-After", RetryAfter)
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = json.NewEncoder(w).Encode(p)
 }

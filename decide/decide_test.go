@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"franja/calendars"
 	"franja/decide"
 	"franja/domain"
@@ -49,7 +51,9 @@ func newFixture(t *testing.T) fixture {
 	}
 	store := postgres.New(pool)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	v := view.New(pool, func(ctx context.Context) (*calendars.Stored, error) { return store.LoadStoredCalendars(ctx) }, log)
+	v := view.New(view.Config{Pool: pool, LoadStored: func(ctx context.Context, tx pgx.Tx) (*calendars.Stored, error) {
+		return postgres.ReadStoredCalendars(ctx, tx)
+	}, Logger: log})
 	if err := v.Reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}

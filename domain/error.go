@@ -26,6 +26,8 @@ const (
 	ETooLarge           ErrorCode = "too_large"              // 413
 	EUnsupported        ErrorCode = "unsupported_media_type" // 415
 	ERateLimited        ErrorCode = "rate_limited"           // 429
+	EUnavailable        ErrorCode = "unavailable"            // 503 + Retry-After: the database is down, or too busy to answer in time
+	ECommitted          ErrorCode = "committed_not_served"   // 503 + Retry-After: the write is committed, but this replica does not serve it yet
 	EInternal           ErrorCode = "internal"               // 500: never shown with its cause
 )
 

@@ -70,6 +70,9 @@ type Person struct {
 	Exception  Exception         `json:"exception"`
 	Version    int64             `json:"-"`
 	UpdatedAt  time.Time         `json:"updated_at"`
+	// Zone is the effective zone (TimeZone, else the post's) when read
+	// with the person, "" when not read.
+	Zone string `json:"-"`
 }
 
 // LeaveKind is a situación administrativa. The kind is personal data (some

@@ -163,7 +163,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k NewAPIKey, now time.Time) (A
 		var exists bool
 		const q = `SELECT EXISTS (SELECT 1 FROM people WHERE external_id = $1)`
 		if err := s.pool.QueryRow(ctx, q, k.Person).Scan(&exists); err != nil {
-			return APIKey{}, "", fmt.Errorf("checking the key's person: %w", err)
+			return APIKey{}, "", translate(err, "the key's person")
 		}
 		if !exists {
 			return APIKey{}, "", unknownKeyPerson(k.Person)
@@ -217,11 +217,11 @@ func (s *Store) ListAPIKeys(ctx context.Context) ([]APIKey, error) {
 	const q = `SELECT ` + apiKeyColumns + ` FROM api_keys ORDER BY id`
 	rows, err := s.pool.Query(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("listing API keys: %w", err)
+		return nil, translate(err, "API keys")
 	}
 	keys, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (APIKey, error) { return scanAPIKey(row) })
 	if err != nil {
-		return nil, fmt.Errorf("listing API keys: %w", err)
+		return nil, translate(err, "API keys")
 	}
 	return keys, nil
 }
@@ -255,12 +255,13 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, now time.Time) (APIK
 	return k, nil
 }
 
-// TouchAPIKey records that key id was used at instant at. It never moves
-// last_used_at backwards (replicas may report out of order).
-func (s *Store) TouchAPIKey(ctx context.Context, id int64, at time.Time) error {
-	const q = `UPDATE api_keys SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2)`
-	if _, err := s.pool.Exec(ctx, q, id, at); err != nil {
-		return fmt.Errorf("recording the use of API key %d: %w", id, err)
-	}
-	return nil
+// TouchAPIKeys records that each key ids[i] was used at ats[i], in one
+// statement. It never moves last_used_at backwards (replicas may report out
+// of order).
+func (s *Store) TouchAPIKeys(ctx context.Context, ids []int64, ats []time.Time) error {
+	const q = `UPDATE api_keys k SET last_used_at = u.at
+		FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, at)
+		WHERE k.id = u.id AND (k.last_used_at IS NULL OR k.last_used_at < u.at)`
+	_, err := s.pool.Exec(ctx, q, ids, ats)
+	return translate(err, "API keys' last use")
 }

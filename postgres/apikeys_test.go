@@ -159,7 +159,7 @@ func checkTouch(t *testing.T, store *postgres.Store, id int64) {
 	ctx := context.Background()
 	later, earlier := keyNow.Add(time.Hour), keyNow.Add(time.Minute)
 	for _, at := range []time.Time{later, earlier} {
-		if err := store.TouchAPIKey(ctx, id, at); err != nil {
+		if err := store.TouchAPIKeys(ctx, []int64{id}, []time.Time{at}); err != nil {
 			t.Fatal(err)
 		}
 	}

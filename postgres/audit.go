@@ -50,7 +50,7 @@ func (s *Store) RecordExceptions(ctx context.Context, entries []*AuditEntry) ([]
 		return br.Close()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("recording exceptions: %w", err)
+		return nil, translate(err, "audit records")
 	}
 	return ids, nil
 }
@@ -121,10 +121,11 @@ func (s *Store) CountExceptions(ctx context.Context, from, to time.Time) (byRequ
 		if err != nil {
 			return nil, translate(err, "audit report")
 		}
-		return pgx.CollectRows(rows, func(r pgx.CollectableRow) (ExceptionCount, error) {
+		counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ExceptionCount, error) {
 			var c ExceptionCount
 			return c, r.Scan(&c.Key, &c.Count)
 		})
+		return counts, translate(err, "audit report")
 	}
 	if byRequester, err = count("requester"); err != nil {
 		return nil, nil, err

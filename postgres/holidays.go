@@ -97,31 +97,40 @@ func CheckHolidayDate(v *domain.Validator, field string, d domain.Date) {
 // the given base calendars (of every calendar when none is given), in one
 // snapshot.
 func (s *Store) LoadStoredCalendars(ctx context.Context, codes ...string) (*calendars.Stored, error) {
+	var st *calendars.Stored
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
+		var err error
+		st, err = ReadStoredCalendars(ctx, tx, codes...)
+		return err
+	})
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return st, nil
+}
+
+// ReadStoredCalendars is LoadStoredCalendars within the caller's
+// transaction (the view's snapshot reads it with everything else).
+func ReadStoredCalendars(ctx context.Context, tx pgx.Tx, codes ...string) (*calendars.Stored, error) {
 	if codes == nil {
 		codes = []string{}
 	}
 	st := &calendars.Stored{Uploads: map[string]map[int][]calendars.Holiday{}, Closures: map[string][]calendars.Holiday{}}
-	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
-		if err := readUploads(ctx, tx, codes, st); err != nil {
-			return err
-		}
-		const q = `SELECT calendar, date, name FROM calendar_closures
-			WHERE cardinality($1::text[]) = 0 OR calendar = ANY($1) ORDER BY calendar, date`
-		rows, _ := tx.Query(ctx, q, codes)
-		var code, name string
-		var date pgtype.Date
-		_, err := pgx.ForEachRow(rows, []any{&code, &date, &name}, func() error {
-			st.Closures[code] = append(st.Closures[code], calendars.Holiday{Date: holidayDateOf(date), Name: name})
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("reading calendar closures: %w", err)
-		}
+	if err := readUploads(ctx, tx, codes, st); err != nil {
+		return nil, err
+	}
+	const q = `SELECT calendar, date, name FROM calendar_closures
+		WHERE cardinality($1::text[]) = 0 OR calendar = ANY($1) ORDER BY calendar, date`
+	rows, _ := tx.Query(ctx, q, codes)
+	var code, name string
+	var date pgtype.Date
+	_, err := pgx.ForEachRow(rows, []any{&code, &date, &name}, func() error {
+		st.Closures[code] = append(st.Closures[code], calendars.Holiday{Date: holidayDateOf(date), Name: name})
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading calendar closures: %w", err)
 	}
 	return st, nil
 }
@@ -184,7 +193,7 @@ func (s *Store) FindPostHolidays(ctx context.Context, code string) (PostHolidays
 	if p.Exclusions == nil {
 		p.Exclusions = []Exclusion{}
 	}
-	return p, err
+	return p, Translate(err)
 }
 
 // ListPostHolidays returns every post's calendars, closures and exclusions,
@@ -212,7 +221,7 @@ func (s *Store) ListPostHolidays(ctx context.Context) (map[string]PostHolidays, 
 		}
 		return err
 	})
-	return out, err
+	return out, Translate(err)
 }
 
 // postLayers reads the closures and exclusions of the given posts (of every
@@ -364,7 +373,7 @@ func (s *Store) ListCalendarClosures(ctx context.Context, code string) ([]Closur
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading calendar closures: %w", err)
+		return nil, translate(err, "calendar closures")
 	}
 	return out, nil
 }

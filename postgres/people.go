@@ -118,19 +118,25 @@ func reportsTo(ctx context.Context, tx pgx.Tx, from, to string) (bool, error) {
 // FindPersonByExternalID returns the person with their override schedule
 // versions (empty when they follow their post's).
 func (s *Store) FindPersonByExternalID(ctx context.Context, externalID string) (domain.Person, error) {
-	return findPerson(ctx, s.pool, externalID, false)
+	p, err := findPerson(ctx, s.pool, externalID, false)
+	return p, Translate(err)
 }
 
 func findPerson(ctx context.Context, db queryer, externalID string, lock bool) (domain.Person, error) {
+	// The effective zone is read with the person, inside the writing
+	// transaction: read after the commit, a failure would turn a
+	// committed write into an error.
 	const q = `SELECT external_id, full_name, email, post, COALESCE(time_zone, ''), COALESCE(supervisor, ''),
-			exception, version, updated_at
+			exception, version, updated_at, COALESCE(time_zone, (SELECT po.time_zone FROM posts po WHERE po.code = post))
 		FROM people WHERE external_id = $1`
 	const qLock = q + ` FOR UPDATE`
 	sql := q
 	if lock {
 		sql = qLock
 	}
-	p, err := scanPerson(db.QueryRow(ctx, sql, externalID))
+	var p domain.Person
+	err := db.QueryRow(ctx, sql, externalID).Scan(&p.ExternalID, &p.FullName, &p.Email, &p.Post, &p.TimeZone, &p.Supervisor,
+		&p.Exception, &p.Version, &p.UpdatedAt, &p.Zone)
 	if err != nil {
 		return domain.Person{}, translate(err, fmt.Sprintf("person %s", quote(externalID)))
 	}
@@ -179,7 +185,7 @@ func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]domain.Person
 	}
 	versions, err := listSchedulesOf(ctx, s.pool, ownerPerson, ids)
 	if err != nil {
-		return nil, "", err
+		return nil, "", Translate(err)
 	}
 	for i := range people {
 		people[i].Schedules = versions[people[i].ExternalID]

@@ -83,7 +83,8 @@ func (s *Store) CreatePost(ctx context.Context, p domain.Post) (domain.Post, err
 
 // FindPostByCode returns the post with code, with all its schedule versions.
 func (s *Store) FindPostByCode(ctx context.Context, code string) (domain.Post, error) {
-	return findPost(ctx, s.pool, code, false)
+	p, err := findPost(ctx, s.pool, code, false)
+	return p, Translate(err)
 }
 
 func findPost(ctx context.Context, db queryer, code string, lock bool) (domain.Post, error) {
@@ -133,7 +134,7 @@ func (s *Store) ListPosts(ctx context.Context, page Page) ([]domain.Post, string
 	}
 	versions, err := listSchedulesOf(ctx, s.pool, ownerPost, codes)
 	if err != nil {
-		return nil, "", err
+		return nil, "", Translate(err)
 	}
 	for i := range posts {
 		posts[i].Schedules = versions[posts[i].Code]
@@ -272,11 +273,11 @@ type queryer interface {
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
+		return translate(err, "postgres: begin")
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 	if err := fn(tx); err != nil {
-		return err
+		return Translate(err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return translateWrite(err, "change")

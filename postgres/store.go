@@ -4,35 +4,88 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"franja/domain"
-	"franja/migrations"
 )
 
 // Store is the PostgreSQL-backed store.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	health health
 }
 
-// Open connects a pool to dsn.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// Options tune a pool; zero values take the defaults.
+type Options struct {
+	// MaxConns caps the pool (default DefaultMaxConns).
+	MaxConns int32
+	// ConnectTimeout bounds each connection attempt (default
+	// DefaultConnectTimeout, unless the DSN sets connect_timeout).
+	ConnectTimeout time.Duration
+	// StatementTimeout and LockTimeout are the sessions' statement_timeout
+	// and lock_timeout (defaults DefaultStatementTimeout and
+	// DefaultLockTimeout; negative: none). A transaction left idle is ended
+	// after twice the statement timeout.
+	StatementTimeout, LockTimeout time.Duration
+	// AppName is the sessions' application_name (default "franja").
+	AppName string
+}
+
+// The defaults of Options.
+const (
+	DefaultMaxConns         = 16
+	DefaultConnectTimeout   = 5 * time.Second
+	DefaultStatementTimeout = 30 * time.Second
+	DefaultLockTimeout      = 5 * time.Second
+)
+
+// Open connects a pool to dsn (lazily: see Ping) and returns a store on it.
+func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	pool, err := OpenPool(ctx, dsn, o)
+	if err != nil {
+		return nil, err
+	}
+	return New(pool), nil
+}
+
+// OpenPool returns a pool on dsn configured by o. It connects lazily, so it
+// succeeds while the database is down.
+func OpenPool(ctx context.Context, dsn string, o Options) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: parsing DATABASE_URL: %w", err)
+		return nil, fmt.Errorf("postgres: parsing the database URL: %w", err)
+	}
+	cfg.MaxConns = cmp.Or(o.MaxConns, DefaultMaxConns)
+	cfg.MinConns = 0
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = cmp.Or(o.ConnectTimeout, DefaultConnectTimeout)
+	}
+	params := cfg.ConnConfig.RuntimeParams
+	params["application_name"] = cmp.Or(o.AppName, "franja")
+	if st := cmp.Or(o.StatementTimeout, DefaultStatementTimeout); st > 0 {
+		params["statement_timeout"] = millis(st)
+		params["idle_in_transaction_session_timeout"] = millis(2 * st)
+	}
+	if lt := cmp.Or(o.LockTimeout, DefaultLockTimeout); lt > 0 {
+		params["lock_timeout"] = millis(lt)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: connecting: %w", err)
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &Store{pool: pool}, nil
+	return pool, nil
 }
+
+func millis(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 
 // New wraps an existing pool (tests).
 func New(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
@@ -43,22 +96,9 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Close closes the pool.
 func (s *Store) Close() { s.pool.Close() }
 
-// Ready reports whether the database answers and carries the latest schema.
-func (s *Store) Ready(ctx context.Context) error {
-	var v int64
-	var dirty bool
-	err := s.pool.QueryRow(ctx, `SELECT version, dirty FROM schema_migrations LIMIT 1`).Scan(&v, &dirty)
-	if err != nil {
-		return fmt.Errorf("database not reachable or not migrated: %w", err)
-	}
-	if dirty || uint(v) != migrations.Latest() {
-		return fmt.Errorf("schema at version %d (dirty=%v), want %d", v, dirty, migrations.Latest())
-	}
-	return nil
-}
-
 // translate maps pgx errors to domain errors at the boundary: no rows → not
 // found, unique violation → conflict, check/foreign-key violation → invalid.
+// A database that cannot answer is unavailable (see unavailableClass).
 // Anything else is wrapped as internal.
 func translate(err error, what string) error {
 	if err == nil {
@@ -66,6 +106,13 @@ func translate(err error, what string) error {
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Errorf(domain.ENotFound, "%s not found", what)
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if u := unavailable(err); u != nil {
+		return u
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -80,5 +127,6 @@ func translate(err error, what string) error {
 			return domain.Errorf(domain.EMalformed, "%s holds text that is not UTF-8 or has a NUL character", what)
 		}
 	}
+	countError(ErrClassOther)
 	return fmt.Errorf("%s: %w", what, err)
 }

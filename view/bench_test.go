@@ -12,7 +12,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"franja/calendars"
 	"franja/domain"
 	"franja/internal/pgtest"
 )
@@ -111,9 +110,8 @@ func BenchmarkReload(b *testing.B) {
 	start := time.Now()
 	loadBenchData(b, pool, people, leaves)
 	b.Logf("generated %d people and %d leave rows in PostgreSQL in %v", people, leaves, time.Since(start).Round(time.Millisecond))
-	noStored := func(context.Context) (*calendars.Stored, error) { return &calendars.Stored{}, nil }
 	b.Run("100k_people_1M_leaves", func(b *testing.B) {
-		v := New(pool, noStored, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		v := New(Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		before := heapInUse()
 		for b.Loop() {
 			if err := v.Reload(context.Background()); err != nil {

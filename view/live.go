@@ -1,6 +1,7 @@
 package view
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -8,50 +9,120 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
-	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"franja/calendars"
 )
 
 // Channel is the NOTIFY channel of the change feed (migration 000006).
 const Channel = "franja_changes"
 
-// View is the live, in-memory view of one replica.
-type View struct {
-	pool       *pgxpool.Pool
-	loadStored StoredLoader
-	log        *slog.Logger
+// StoredLoader loads the stored calendar data (uploads and calendar-level
+// closures) within the view's snapshot transaction.
+type StoredLoader func(ctx context.Context, tx pgx.Tx) (*calendars.Stored, error)
 
-	cur     atomic.Pointer[Snapshot]
-	applyMu sync.Mutex // one writer at a time builds the next snapshot
-
-	replica   string
-	syncSeq   atomic.Uint64
-	waitMu    sync.Mutex
-	waiters   map[uint64]chan struct{}
-	listening atomic.Bool
-
-	// OnKeyChanged, when set, is called with the id of an API key that
-	// changed (revoked, expired, deleted), so caches drop it at once.
-	OnKeyChanged func(id int64)
-
-	fullReloads atomic.Int64
+// Config configures a View; zero durations take the defaults.
+type Config struct {
+	// Pool is the view's own pool: reloads, applies and the feed's markers
+	// run on it, and the listening connection is opened from its
+	// configuration, so that requests exhausting theirs (writes stuck
+	// behind a lock) cannot stall the view. Four connections are plenty.
+	Pool       *pgxpool.Pool
+	LoadStored StoredLoader
+	Logger     *slog.Logger
+	// Heartbeat is how often the feed proves it is alive by carrying a
+	// marker (default 1 s); FeedTimeout is how long a marker may take to
+	// come back before the listening connection is taken for hung,
+	// dropped and replaced, with a reload (default 3 s).
+	Heartbeat, FeedTimeout time.Duration
+	// SyncTimeout is how long Sync waits for the feed before reloading
+	// instead (default 2 s).
+	SyncTimeout time.Duration
+	// ReloadTimeout bounds a full reload (default 2 min).
+	ReloadTimeout time.Duration
 }
 
-// New returns a View over pool; it is empty until Reload or Run loads it.
-func New(pool *pgxpool.Pool, loadStored StoredLoader, log *slog.Logger) *View {
+// The defaults of Config.
+const (
+	DefaultHeartbeat     = time.Second
+	DefaultFeedTimeout   = 3 * time.Second
+	DefaultSyncTimeout   = 2 * time.Second
+	DefaultReloadTimeout = 2 * time.Minute
+)
+
+// FeedState says whether the view follows the change feed.
+type FeedState int32
+
+// The states of the feed.
+const (
+	FeedStarting     FeedState = iota // not yet listening (and perhaps not loaded)
+	FeedFollowing                     // listening, heartbeats arriving
+	FeedReconnecting                  // the listening connection was lost or hung
+)
+
+func (s FeedState) String() string {
+	return [...]string{"starting", "following", "reconnecting"}[s]
+}
+
+// View is the live, in-memory view of one replica.
+type View struct {
+	cfg  Config
+	pool *pgxpool.Pool
+	log  *slog.Logger
+	life context.Context // ends when Run returns: background reloads stop
+	stop context.CancelFunc
+
+	cur       atomic.Pointer[Snapshot]
+	publishMu sync.Mutex // publishes one snapshot at a time, never an older one
+	snapMu    sync.Mutex // takes one database snapshot at a time (see begin)
+	snapSeq   uint64
+
+	replica string
+	markSeq atomic.Uint64
+	waitMu  sync.Mutex
+	waiters map[uint64]*waiter
+
+	feed       atomic.Int32 // FeedState
+	confirmed  atomic.Int64 // unix nanos: the view held every commit made before then
+	staleSince atomic.Int64 // unix nanos: the view knows it lacks a commit since then (0: no)
+	lastErr    atomic.Pointer[string]
+	lostAt     time.Time // when the feed was lost (Run's goroutine only)
+
+	flights flights
+	wake    chan struct{}
+
+	fullReloads, applies, feedLosses atomic.Int64
+
+	// hook, when set (tests), is called at the named points: "round"
+	// before an apply takes its snapshot, "apply-read" and "reload-read"
+	// after an apply or a reload has read its rows, before it publishes.
+	hook func(point string)
+	// published, when set (tests), sees every snapshot published.
+	published func(*Snapshot)
+}
+
+// New returns a View on cfg.Pool; it is empty until Reload or Run loads it.
+func New(cfg Config) *View {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	if log == nil {
-		log = slog.Default()
+	cfg.Heartbeat = cmp.Or(cfg.Heartbeat, DefaultHeartbeat)
+	cfg.FeedTimeout = cmp.Or(cfg.FeedTimeout, DefaultFeedTimeout)
+	cfg.SyncTimeout = cmp.Or(cfg.SyncTimeout, DefaultSyncTimeout)
+	cfg.ReloadTimeout = cmp.Or(cfg.ReloadTimeout, DefaultReloadTimeout)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
 	}
-	return &View{pool: pool, loadStored: loadStored, log: log, replica: hex.EncodeToString(b[:]), waiters: map[uint64]chan struct{}{}}
+	if cfg.LoadStored == nil {
+		cfg.LoadStored = func(context.Context, pgx.Tx) (*calendars.Stored, error) { return &calendars.Stored{}, nil }
+	}
+	life, stop := context.WithCancel(context.Background())
+	return &View{cfg: cfg, pool: cfg.Pool, log: cfg.Logger, life: life, stop: stop,
+		replica: hex.EncodeToString(b[:]), waiters: map[uint64]*waiter{}, wake: make(chan struct{}, 1)}
 }
 
 // Snapshot returns the current version of the view (nil before the first load).
@@ -60,61 +131,182 @@ func (v *View) Snapshot() *Snapshot { return v.cur.Load() }
 // FullReloads counts full reloads since start (for tests and metrics).
 func (v *View) FullReloads() int64 { return v.fullReloads.Load() }
 
-// Ready reports whether the view is loaded and following the change feed.
-func (v *View) Ready(context.Context) error {
-	if v.cur.Load() == nil {
-		return errors.New("the in-memory view is not loaded yet")
+// Status is what the view can say about itself, for readiness and metrics.
+type Status struct {
+	Loaded bool
+	Feed   FeedState
+	// Age is how long ago the view was last known to hold every committed
+	// change (a heartbeat came back, or a reload read everything). It grows
+	// during a database outage, when nothing can be committed either.
+	Age time.Duration
+	// Stale: the view knows of a committed change it does not hold yet (a
+	// write of this replica, or a change it could not apply).
+	Stale bool
+	// Err is the last error of the feed or of a reload ("" if none).
+	Err                            string
+	FullReloads, Applies, FeedLost int64
+}
+
+// Status returns the view's state now.
+func (v *View) Status() Status {
+	st := Status{
+		Loaded: v.cur.Load() != nil, Feed: FeedState(v.feed.Load()), Stale: v.staleSince.Load() != 0,
+		FullReloads: v.fullReloads.Load(), Applies: v.applies.Load(), FeedLost: v.feedLosses.Load(),
 	}
-	if !v.listening.Load() {
-		return errors.New("the in-memory view has lost the change feed; reconnecting")
+	if c := v.confirmed.Load(); c != 0 {
+		st.Age = max(time.Since(time.Unix(0, c)), 0)
+	}
+	if e := v.lastErr.Load(); e != nil {
+		st.Err = *e
+	}
+	return st
+}
+
+// Ready reports whether the view can give right decisions: it is loaded
+// and does not know itself stale. Losing the feed alone does not make it
+// unready: during a database outage nothing changes that it could miss.
+func (v *View) Ready(context.Context) error {
+	st := v.Status()
+	switch {
+	case !st.Loaded:
+		return errors.New("the in-memory view is not loaded yet")
+	case st.Stale:
+		return errors.New("the in-memory view lacks a committed change and is catching up")
 	}
 	return nil
+}
+
+func (v *View) setErr(err error) {
+	s := err.Error()
+	v.lastErr.Store(&s)
+}
+
+// confirm records that the view holds every commit made before t.
+func (v *View) confirm(t time.Time) {
+	n := t.UnixNano()
+	for {
+		old := v.confirmed.Load()
+		if old >= n || v.confirmed.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+// markStale records that a change committed by now is not in the view.
+func (v *View) markStale(now time.Time) { v.staleSince.CompareAndSwap(0, now.UnixNano()) }
+
+// clearStale forgets the stale mark when a snapshot taken at at, which
+// holds every commit made before it, is published.
+func (v *View) clearStale(at time.Time) {
+	if s := v.staleSince.Load(); s != 0 && at.UnixNano() > s {
+		v.staleSince.CompareAndSwap(s, 0)
+	}
+}
+
+// read is one consistent database snapshot the view reads from.
+type read struct {
+	tx  pgx.Tx
+	pos uint64    // the order of this snapshot among the view's
+	at  time.Time // every commit before at is in it
+}
+
+// begin opens a REPEATABLE READ, READ ONLY transaction and takes its
+// snapshot at once. Snapshots are taken one at a time, so pos orders them:
+// one taken after another has returned sees every commit that one saw.
+func (v *View) begin(ctx context.Context) (read, error) {
+	tx, err := v.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return read{}, fmt.Errorf("view: %w", err)
+	}
+	v.snapMu.Lock()
+	defer v.snapMu.Unlock()
+	at := time.Now()
+	if _, err := tx.Exec(ctx, "SELECT 1"); err != nil { // the first statement takes the snapshot
+		_ = tx.Rollback(context.WithoutCancel(ctx))
+		return read{}, fmt.Errorf("view: %w", err)
+	}
+	v.snapSeq++
+	return read{tx: tx, pos: v.snapSeq, at: at}, nil
+}
+
+// publishWith publishes build(current) as read at pos, unless a snapshot
+// from a later database snapshot is already published (then nothing
+// changes: decisions never go back in time). It reports whether it did.
+// build runs under the publishing lock, on the very snapshot it replaces.
+func (v *View) publishWith(pos uint64, build func(old *Snapshot) *Snapshot) bool {
+	v.publishMu.Lock()
+	defer v.publishMu.Unlock()
+	old := v.cur.Load()
+	if old != nil && old.pos > pos {
+		return false
+	}
+	next := build(old)
+	if next == nil {
+		return false
+	}
+	next.pos = pos
+	v.cur.Store(next)
+	if v.published != nil {
+		v.published(next)
+	}
+	return true
+}
+
+func (v *View) at(point string) {
+	if v.hook != nil {
+		v.hook(point)
+	}
 }
 
 // Reload rebuilds the whole view from PostgreSQL, from one consistent
 // snapshot of the database.
 func (v *View) Reload(ctx context.Context) error {
-	v.applyMu.Lock()
-	defer v.applyMu.Unlock()
+	ctx, cancel := context.WithTimeout(ctx, v.cfg.ReloadTimeout)
+	defer cancel()
 	start := time.Now()
-	tx, err := v.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return fmt.Errorf("view: %w", err)
-	}
-	defer tx.Rollback(ctx)
-	stored, err := v.loadStored(ctx)
+	r, err := v.begin(ctx)
 	if err != nil {
 		return err
+	}
+	defer func() { _ = r.tx.Rollback(context.WithoutCancel(ctx)) }()
+	s, err := v.loadAll(ctx, r.tx)
+	if err != nil {
+		return err
+	}
+	v.at("reload-read")
+	v.publishWith(r.pos, func(*Snapshot) *Snapshot { return s })
+	v.fullReloads.Add(1)
+	v.confirm(r.at)
+	v.clearStale(r.at)
+	v.log.Info("view loaded", "people", s.people, "posts", len(s.posts), "keys", len(s.keys), "duration", time.Since(start))
+	return nil
+}
+
+// loadAll reads and compiles everything in tx.
+func (v *View) loadAll(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
+	stored, err := v.cfg.LoadStored(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("view: %w", err)
 	}
 	postRows, err := loadPosts(ctx, tx, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	personRows, err := loadPeople(ctx, tx, nil)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	keys, err := loadKeys(ctx, tx, nil)
+	if err != nil {
+		return nil, err
 	}
 	s := &Snapshot{posts: make(map[string]*Post, len(postRows)), stored: stored}
 	for code, r := range postRows {
 		s.posts[code] = compilePost(r, stored)
 	}
 	compileAll(s, personRows)
-	v.cur.Store(s)
-	v.fullReloads.Add(1)
-	v.log.Info("view loaded", "people", s.people, "posts", len(s.posts), "duration", time.Since(start))
-	return nil
-}
-
-// applyPeople reloads the given people (and drops those that are gone).
-func (v *View) applyPeople(ctx context.Context, ids []string) error {
-	rows, err := loadPeople(ctx, v.pool, ids)
-	if err != nil {
-		return err
-	}
-	v.update(func(old, next *Snapshot) {
-		applyPeopleRows(old, next, ids, rows)
-	})
-	return nil
+	s.keys, s.keyIDs = keyMaps(keys)
+	return s, nil
 }
 
 // applyPeopleRows puts rows (the people in ids that still exist) into next,
@@ -138,18 +330,6 @@ func applyPeopleRows(old, next *Snapshot, ids []string, rows map[string]*personR
 			next.people--
 		}
 	}
-}
-
-// applyPosts reloads the given posts and recompiles everyone at them.
-func (v *View) applyPosts(ctx context.Context, codes []string) error {
-	rows, err := loadPosts(ctx, v.pool, codes)
-	if err != nil {
-		return err
-	}
-	v.update(func(old, next *Snapshot) {
-		applyPostRows(old, next, codes, rows)
-	})
-	return nil
 }
 
 // applyPostRows puts rows (the posts in codes that still exist) into next
@@ -181,20 +361,6 @@ func applyPostRows(old, next *Snapshot, codes []string, rows map[string]*postRow
 			copy[id] = compilePerson(p.row, next.posts[p.Post])
 		}
 	}
-}
-
-// update builds the next snapshot from the current one with fn, under the
-// writer lock, and publishes it. Readers keep whichever version they hold.
-func (v *View) update(fn func(old, next *Snapshot)) {
-	v.applyMu.Lock()
-	defer v.applyMu.Unlock()
-	old := v.cur.Load()
-	if old == nil {
-		return // not loaded yet: the load will read the change
-	}
-	next := *old
-	fn(old, &next)
-	v.cur.Store(&next)
 }
 
 // compileAll compiles every person into s's shards, one worker per CPU:
@@ -231,184 +397,10 @@ func cloneShard(m map[string]*Person) map[string]*Person {
 	return c
 }
 
-// Sync returns once every write this replica committed before the call is
-// in the view: it sends a marker through the change feed and waits for the
-// listener to reach it (notifications arrive in commit order). Without a
-// live listener it reloads the view instead.
-func (v *View) Sync(ctx context.Context) error {
-	if !v.listening.Load() {
-		return v.Reload(ctx)
-	}
-	n := v.syncSeq.Add(1)
-	ch := make(chan struct{})
-	v.waitMu.Lock()
-	v.waiters[n] = ch
-	v.waitMu.Unlock()
-	defer func() {
-		v.waitMu.Lock()
-		delete(v.waiters, n)
-		v.waitMu.Unlock()
-	}()
-	if _, err := v.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, "sync:"+v.replica+":"+strconv.FormatUint(n, 10)); err != nil {
-		return fmt.Errorf("view: sync: %w", err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	select {
-	case <-ch:
+// wrap marks an error as the view's.
+func wrap(err error) error {
+	if err == nil {
 		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("view: sync: the change feed did not answer: %w", ctx.Err())
 	}
-}
-
-// Run follows the change feed until ctx ends: it LISTENs, loads the whole
-// view, then applies each change as it comes. When the listening connection
-// is lost it reconnects and reloads everything, so the view is never
-// silently stale.
-func (v *View) Run(ctx context.Context) error {
-	backoff := 100 * time.Millisecond
-	for {
-		err := v.follow(ctx)
-		if v.listening.Swap(false) {
-			backoff = 100 * time.Millisecond // it was healthy: the next outage starts afresh
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-		v.log.Warn("view: change feed lost; reconnecting and reloading", "error", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 5*time.Second)
-	}
-}
-
-// follow runs one listening connection until it fails.
-func (v *View) follow(ctx context.Context) error {
-	c, err := v.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	conn := c.Hijack()
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+Channel); err != nil {
-		return err
-	}
-	// Listen first, then load: a change committed during the load is both
-	// in the load or after it, and in the queue; applying it twice is harmless.
-	// Every Sync that began before the load is answered by it: its writes
-	// had committed, and its marker may have been lost with the old feed.
-	synced := v.syncSeq.Load()
-	if err := v.Reload(ctx); err != nil {
-		return err
-	}
-	v.release(func(n uint64) bool { return n <= synced })
-	v.listening.Store(true)
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		batch := []string{n.Payload}
-		// Gather what has already arrived, so an import's burst is applied
-		// in one go.
-		for len(batch) < 1000 {
-			wctx, cancel := context.WithTimeout(ctx, time.Millisecond)
-			n, err := conn.WaitForNotification(wctx)
-			cancel()
-			if err != nil {
-				if ctx.Err() != nil || !isTimeout(err) {
-					return err
-				}
-				break
-			}
-			batch = append(batch, n.Payload)
-		}
-		if err := v.apply(ctx, batch); err != nil {
-			return err
-		}
-	}
-}
-
-func isTimeout(err error) bool { return errors.Is(err, context.DeadlineExceeded) }
-
-// apply applies one batch of payloads in order of kind: a full reload
-// swallows the rest; sync markers are released only after the changes
-// before them are in.
-func (v *View) apply(ctx context.Context, payloads []string) error {
-	var people, posts []string
-	var full bool
-	var keys []int64
-	var syncs []uint64
-	for _, p := range payloads {
-		kind, key, _ := strings.Cut(p, ":")
-		switch kind {
-		case "person":
-			people = append(people, key)
-		case "post":
-			posts = append(posts, key)
-		case "all", "calendars":
-			full = true
-		case "key":
-			if id, err := strconv.ParseInt(key, 10, 64); err == nil {
-				keys = append(keys, id)
-			}
-		case "sync":
-			replica, n, _ := strings.Cut(key, ":")
-			if replica == v.replica {
-				if u, err := strconv.ParseUint(n, 10, 64); err == nil {
-					syncs = append(syncs, u)
-				}
-			}
-		}
-	}
-	var err error
-	switch {
-	case full:
-		err = v.Reload(ctx)
-	default:
-		if len(posts) > 0 {
-			err = v.applyPosts(ctx, dedupe(posts))
-		}
-		if err == nil && len(people) > 0 {
-			err = v.applyPeople(ctx, dedupe(people))
-		}
-	}
-	if err != nil {
-		return err
-	}
-	if v.OnKeyChanged != nil {
-		for _, id := range keys {
-			v.OnKeyChanged(id)
-		}
-	}
-	v.release(func(n uint64) bool { return slices.Contains(syncs, n) })
-	return nil
-}
-
-// release answers the Sync calls waiting on markers that done accepts.
-func (v *View) release(done func(uint64) bool) {
-	v.waitMu.Lock()
-	defer v.waitMu.Unlock()
-	for n, ch := range v.waiters {
-		if done(n) {
-			close(ch)
-			delete(v.waiters, n)
-		}
-	}
-}
-
-func dedupe(xs []string) []string {
-	seen := make(map[string]bool, len(xs))
-	out := xs[:0]
-	for _, x := range xs {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
-	}
-	return out
+	return fmt.Errorf("view: %w", err)
 }

@@ -21,10 +21,6 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// StoredLoader loads the stored calendar data (uploads and calendar-level
-// closures).
-type StoredLoader func(ctx context.Context) (*calendars.Stored, error)
-
 func toDate(d pgtype.Date) domain.Date {
 	if !d.Valid || d.InfinityModifier != pgtype.Finite {
 		return domain.Date{}

@@ -11,7 +11,6 @@ package view
 
 import (
 	"hash/maphash"
-	"sync/atomic"
 	"time"
 
 	"franja/calendars"
@@ -32,6 +31,12 @@ type Snapshot struct {
 	posts  map[string]*Post
 	stored *calendars.Stored
 	people int
+	keys   map[[32]byte]*Key
+	keyIDs map[int64]*Key
+	// pos orders the database snapshots the view was read from: a
+	// snapshot taken later sees every commit an earlier one saw, so a
+	// Snapshot never replaces one of a higher pos (see View.publish).
+	pos uint64
 }
 
 // Post is a post as decisions see it.
@@ -114,8 +119,3 @@ func (s *Snapshot) Reports(supervisor, person string) bool {
 	}
 	return false
 }
-
-// current holds the latest Snapshot.
-type current struct{ p atomic.Pointer[Snapshot] }
-
-func (c *current) load() *Snapshot { return c.p.Load() }

@@ -2,8 +2,6 @@ package view
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -19,15 +17,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // live starts a View following the change feed of a fresh database.
 func live(t *testing.T) (*View, *pgxpool.Pool) {
 	t.Helper()
-	pool := pgtest.Pool(t)
-	noStored := func(context.Context) (*calendars.Stored, error) { return &calendars.Stored{}, nil }
-	v := New(pool, noStored, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = v.Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the view to load", func() bool { return v.Ready(ctx) == nil })
-	return v, pool
+	return liveWith(t, Config{}, nil)
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -197,11 +187,8 @@ func TestACalendarOutOfRangeKeepsTheOthers(t *testing.T) {
 func TestReloadAnswersWaitingSyncs(t *testing.T) {
 	v, pool := live(t)
 	// A Sync in flight: registered, its marker never to arrive.
-	n := v.syncSeq.Add(1)
-	ch := make(chan struct{})
-	v.waitMu.Lock()
-	v.waiters[n] = ch
-	v.waitMu.Unlock()
+	_, w := v.register()
+	ch := w.ch
 	exec(t, pool, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN `+Channel+`' AND datname = current_database()`)
 	select {
 	case <-ch:

@@ -2,55 +2,210 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"franja/internal/pgembed"
 	"franja/migrations"
 	"franja/postgres"
 )
 
-// database returns the DSN to use: DATABASE_URL when set, else an embedded
-// PostgreSQL started now (stop it with the returned function).
-func database(ctx context.Context, getenv func(string) string, log *slog.Logger) (dsn string, stop func(), err error) {
+// serviceRole is the role the embedded PostgreSQL's service connects as;
+// the schema belongs to its superuser, which runs the migrations.
+const serviceRole = "franja_app"
+
+// target is the database: the service's URL, the URL migrations run with
+// (the schema's owner), and how to stop an embedded server.
+type target struct {
+	service, owner string
+	stop           func()
+}
+
+// database returns the database to use: DATABASE_URL (migrations with
+// FRANJA_MIGRATE_DATABASE_URL when set) or an embedded PostgreSQL started
+// now, with its two roles.
+func database(ctx context.Context, getenv func(string) string, log *slog.Logger) (target, error) {
 	if u := getenv("DATABASE_URL"); u != "" {
-		return u, func() {}, nil
+		owner := getenv("FRANJA_MIGRATE_DATABASE_URL")
+		if owner == "" {
+			owner = u
+		}
+		return target{service: u, owner: owner, stop: func() {}}, nil
 	}
 	bin, err := pgembed.FindBinDir(getenv)
 	if err != nil {
-		return "", nil, err
+		return target{}, err
 	}
 	dir := pgembed.DefaultDataDir(getenv)
 	log.Info("DATABASE_URL is unset: starting an embedded PostgreSQL", "data_dir", dir, "bin_dir", bin)
-	// Socket only: the cluster trusts its connections, so it must not listen
-	// on TCP, where every local user could reach it; the socket's directory
-	// is the server user's, 0700.
+	// Socket only, in a directory that is the server user's (0700), and
+	// every role authenticates with a password derived from the data
+	// directory's secret.
 	srv, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir, BinDir: bin, Database: "franja", SocketOnly: true, Logger: log})
 	if err != nil {
-		return "", nil, fmt.Errorf("embedded PostgreSQL: %w", err)
+		return target{}, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
-	return srv.DSN("franja"), func() {
+	stop := func() {
 		if err := srv.Stop(); err != nil {
 			log.Error("stopping the embedded PostgreSQL", "error", err)
 		}
-	}, nil
+	}
+	if err := srv.EnsureRole(ctx, serviceRole); err != nil {
+		stop()
+		return target{}, fmt.Errorf("embedded PostgreSQL: %w", err)
+	}
+	return target{service: srv.RoleDSN(serviceRole, "franja"), owner: srv.DSN("franja"), stop: stop}, nil
+}
+
+// prepare checks that both URLs reach a database Franja may use, within
+// the connect timeout (and at once on Ctrl-C), brings the schema up to date
+// as its owner, and grants the service's role what it needs and no more.
+// Warnings about the roles are logged when serving (other commands would
+// only repeat them).
+func (t target) prepare(ctx context.Context, s settings, log *slog.Logger, serving bool) error {
+	warn := log.Debug
+	if serving {
+		warn = log.Warn
+	}
+	serviceUser, err := checkDatabase(ctx, t.service, "DATABASE_URL", s.connectTimeout)
+	if err != nil {
+		return err
+	}
+	ownerUser := serviceUser
+	if t.owner != t.service {
+		if ownerUser, err = checkDatabase(ctx, t.owner, "FRANJA_MIGRATE_DATABASE_URL", s.connectTimeout); err != nil {
+			return err
+		}
+	}
+	if err := up(ctx, withConnectTimeout(t.owner, s.connectTimeout)); err != nil {
+		return err
+	}
+	if ownerUser == serviceUser {
+		warn("the service connects as the role that owns the schema, so only triggers protect the audit records; " +
+			"set FRANJA_MIGRATE_DATABASE_URL to the owner and DATABASE_URL to a role of its own (README, Running in production)")
+		return nil
+	}
+	warnings, err := migrations.Grant(ctx, t.owner, serviceUser)
+	for _, w := range warnings {
+		warn(w)
+	}
+	return err
+}
+
+// checkDatabase connects to dsn (named by what in messages) and refuses the
+// maintenance database and template databases. It returns the role it
+// connected as.
+func checkDatabase(ctx context.Context, dsn, what string, timeout time.Duration) (string, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return "", fmt.Errorf("%s cannot be read: %w", what, err)
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = timeout
+	}
+	where := cfg.Host
+	if cfg.Port != 0 && (where == "" || where[0] != '/') {
+		where += ":" + strconv.Itoa(int(cfg.Port))
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return "", fmt.Errorf("interrupted while connecting to the database (%s)", where)
+	case err != nil && (pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded)):
+		return "", fmt.Errorf("the database in %s (%s) did not answer within %s (FRANJA_DB_CONNECT_TIMEOUT): "+
+			"check that a PostgreSQL server listens there and that nothing between holds the connection", what, where, cfg.ConnectTimeout)
+	case err != nil:
+		return "", fmt.Errorf("connecting to the database in %s (%s): %w", what, where, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var db, user string
+	var template bool
+	const q = `SELECT current_database(), current_user, datistemplate FROM pg_database WHERE datname = current_database()`
+	if err := conn.QueryRow(ctx, q).Scan(&db, &user, &template); err != nil {
+		return "", fmt.Errorf("reading the database in %s: %w", what, err)
+	}
+	switch {
+	case db == "postgres":
+		return "", fmt.Errorf("%s names the database postgres, PostgreSQL's maintenance database, which is not for applications: "+
+			"create one for Franja (CREATE DATABASE franja OWNER <the migrations' role>) and name it in the URL", what)
+	case template:
+		return "", fmt.Errorf("%s names the template database %s, which every new database is copied from: "+
+			"create one for Franja (CREATE DATABASE franja OWNER <the migrations' role>) and name it in the URL", what, db)
+	}
+	return user, nil
+}
+
+// up runs the migrations, returning at once when ctx ends.
+func up(ctx context.Context, dsn string) error {
+	done := make(chan error, 1)
+	go func() { done <- migrations.Up(ctx, dsn) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("interrupted during migrations: %w", ctx.Err())
+	}
+}
+
+// withConnectTimeout sets connect_timeout (whole seconds) in a postgres://
+// URL that has none: the migrations' driver opens its own connections.
+func withConnectTimeout(dsn string, d time.Duration) string {
+	u, err := url.Parse(dsn)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return dsn
+	}
+	q := u.Query()
+	if q.Get("connect_timeout") == "" {
+		q.Set("connect_timeout", strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))))
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // openStore opens the database (as database does), brings its schema up to
-// date and connects a store to it. close closes the store, then stops the
-// embedded server if one was started.
+// date and connects a store to it as the service's role. close closes the
+// store, then stops the embedded server if one was started.
 func openStore(ctx context.Context, getenv func(string) string, log *slog.Logger) (store *postgres.Store, close func(), err error) {
-	dsn, stop, err := database(ctx, getenv, log)
+	db, err := openDB(ctx, getenv, log, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := migrations.Up(ctx, dsn); err != nil {
-		stop()
-		return nil, nil, err
+	return db.store, db.close, nil
+}
+
+// db is an open database: the store, where it is, the settings it was
+// opened with, and how to close it.
+type db struct {
+	store *postgres.Store
+	target
+	settings
+	close func()
+}
+
+func openDB(ctx context.Context, getenv func(string) string, log *slog.Logger, serving bool) (db, error) {
+	s, err := readSettings(getenv)
+	if err != nil {
+		return db{}, err
 	}
-	if store, err = postgres.Open(ctx, dsn); err != nil {
-		stop()
-		return nil, nil, err
+	t, err := database(ctx, getenv, log)
+	if err != nil {
+		return db{}, err
 	}
-	return store, func() { store.Close(); stop() }, nil
+	if err := t.prepare(ctx, s, log, serving); err != nil {
+		t.stop()
+		return db{}, err
+	}
+	store, err := postgres.Open(ctx, t.service, s.requestPool())
+	if err != nil {
+		t.stop()
+		return db{}, err
+	}
+	return db{store: store, target: t, settings: s, close: func() { store.Close(); t.stop() }}, nil
 }

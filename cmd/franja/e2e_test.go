@@ -214,8 +214,8 @@ func TestServeEmbeddedPostgres(t *testing.T) {
 	p := startServe(t, env)
 	checkServing(t, p)
 	pid := postgresPID(t, dataDir)
-	// The cluster trusts its connections: it must listen on no TCP address
-	// (postmaster.pid's sixth line), only on its 0700 socket directory.
+	// The cluster listens on no TCP address (postmaster.pid's sixth line),
+	// only on its 0700 socket directory, and asks every role a password.
 	matches, _ := filepath.Glob(filepath.Join(dataDir, "*", "postmaster.pid"))
 	if b, err := os.ReadFile(matches[0]); err != nil || strings.Split(string(b), "\n")[5] != "" {
 		t.Errorf("the embedded server listens on TCP: postmaster.pid %q (%v)", b, err)

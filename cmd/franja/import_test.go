@@ -22,7 +22,7 @@ const importTestToken = "import-test-admin-token-0123456789"
 func importServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	store := postgres.New(pgtest.Pool(t))
-	srv := httptest.NewServer(api.New(api.Config{AdminToken: importTestToken, Store: store, Ready: store.Ready}))
+	srv := httptest.NewServer(api.New(api.Config{AdminToken: importTestToken, Store: store}))
 	t.Cleanup(srv.Close)
 	return srv
 }

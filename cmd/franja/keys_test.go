@@ -13,6 +13,7 @@ import (
 	"franja/api"
 	"franja/internal/pgtest"
 	"franja/postgres"
+	"franja/view"
 )
 
 // TestKeysCreateAuthenticatesThroughTheRouter: a key made from the command
@@ -55,8 +56,8 @@ func TestKeysCreateAuthenticatesThroughTheRouter(t *testing.T) {
 	if out, err = keys("revoke", "1"); err != nil || !strings.Contains(out, "Revoked API key 1") {
 		t.Fatalf("keys revoke: %v\n%s", err, out)
 	}
-	// A fresh authenticator stands in for another replica past its cache TTL.
-	if code, _ := keysWhoami(api.New(api.Config{Store: store, Authenticators: []api.Authenticator{api.NewKeyAuthenticator(store, api.KeyAuthOptions{})}}), token); code != http.StatusUnauthorized {
+	// A freshly loaded view stands in for a replica the change feed reached.
+	if code, _ := keysWhoami(keysHandler(t, store), token); code != http.StatusUnauthorized {
 		t.Errorf("whoami after keys revoke: %d, want 401", code)
 	}
 	if out, err = keys("revoke", "7"); err == nil {
@@ -66,14 +67,23 @@ func TestKeysCreateAuthenticatesThroughTheRouter(t *testing.T) {
 
 func keysRouter(t *testing.T, dsn string) (http.Handler, *postgres.Store) {
 	t.Helper()
-	store, err := postgres.Open(context.Background(), dsn)
+	store, err := postgres.Open(context.Background(), dsn, postgres.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(store.Close)
-	keys := api.NewKeyAuthenticator(store, api.KeyAuthOptions{})
-	t.Cleanup(keys.Close)
-	return api.New(api.Config{Store: store, Authenticators: []api.Authenticator{keys}}), store
+	return keysHandler(t, store), store
+}
+
+// keysHandler is the router with the keys of a view loaded from store now.
+func keysHandler(t *testing.T, store *postgres.Store) http.Handler {
+	t.Helper()
+	v := view.New(view.Config{Pool: store.Pool()})
+	if err := v.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	keys := api.NewKeyAuthenticator(v, store, api.KeyAuthOptions{})
+	return api.New(api.Config{Store: store, View: v, Authenticators: []api.Authenticator{keys}})
 }
 
 func keysWhoami(h http.Handler, token string) (int, string) {

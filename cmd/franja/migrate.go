@@ -15,11 +15,12 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 {
 		return fmt.Errorf("%w: franja migrate up|version|force N", errUsage)
 	}
-	dsn, stop, err := database(ctx, getenv, log)
+	t, err := database(ctx, getenv, log)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer t.stop()
+	dsn := t.owner
 	switch args[0] {
 	case "up":
 		if err := migrations.Up(ctx, dsn); err != nil {

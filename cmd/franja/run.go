@@ -17,6 +17,7 @@ Usage:
   franja keys create --role R --name N [--person ID] [--expires INSTANT]
                                     make an API key in the database; prints its token once
   franja keys list | revoke ID      list API keys (never their tokens) or revoke one
+  franja audit verify               check the hash chains of the audit records; exit 1 if broken
   franja healthcheck URL            exit 0 when URL answers 200 (for container health checks)
   franja import posts|people|leaves FILE [--server URL] [--token T] [--dry-run]
                                     bulk-import a .csv or .json file through the API
@@ -24,7 +25,13 @@ Usage:
   franja help                       show this text
 
 Environment:
-  DATABASE_URL        postgres:// URL; unset: an embedded PostgreSQL in FRANJA_DATA_DIR
+  DATABASE_URL        postgres:// URL of the service's role; unset: an embedded PostgreSQL in FRANJA_DATA_DIR
+  FRANJA_MIGRATE_DATABASE_URL  postgres:// URL of the schema's owner, for migrations (default DATABASE_URL)
+  FRANJA_DB_CONNECT_TIMEOUT, FRANJA_DB_STATEMENT_TIMEOUT, FRANJA_DB_LOCK_TIMEOUT  (5s, 30s, 5s)
+  FRANJA_DB_MAX_CONNS  connections for requests (16); the view has 4 of its own
+  FRANJA_REQUEST_TIMEOUT, FRANJA_SYNC_TIMEOUT  (60s, 2s)
+  FRANJA_FEED_HEARTBEAT, FRANJA_FEED_TIMEOUT  change-feed heartbeat and its deadline (1s, 3s)
+  FRANJA_METRICS_ADDR  serve Prometheus metrics on this address (unset: off)
   FRANJA_ADDR         listen address (default :8080)
   FRANJA_ADMIN_TOKEN  bootstrap bearer token with the admin role
   FRANJA_DATA_DIR     where the embedded PostgreSQL keeps its data
@@ -54,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return migrateCmd(ctx, args[1:], getenv, stdout, log)
 	case "keys":
 		return keysCmd(ctx, args[1:], getenv, stdout, log)
+	case "audit":
+		return auditCmd(ctx, args[1:], getenv, stdout, log)
 	case "import":
 		return importCmd(ctx, args[1:], getenv, stdout)
 	case "seed":

@@ -9,10 +9,16 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"franja/api"
 	"franja/calendars"
+	"franja/metrics"
+	"franja/postgres"
 	"franja/view"
 )
 
@@ -25,42 +31,58 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if t := getenv("FRANJA_ADMIN_TOKEN"); t != "" && len(t) < 32 {
 		log.Warn("FRANJA_ADMIN_TOKEN is shorter than 32 characters: fine for trying Franja out, weak anywhere else; use e.g. `openssl rand -hex 32`")
 	}
-	store, closeStore, err := openStore(ctx, getenv, log)
+	db, err := openDB(ctx, getenv, log, true)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer db.close()
+	// The in-memory view runs on a pool of its own, so that requests
+	// holding every connection of theirs cannot starve it; it follows the
+	// change feed from now until shutdown, and /readyz says ready only once
+	// it is loaded.
+	viewPool, err := postgres.OpenPool(ctx, db.service, db.viewPool())
+	if err != nil {
+		return err
+	}
+	defer viewPool.Close()
+	// Background work (the view, the database's health, last-used
+	// bookkeeping) goes on until the server has drained, then stops before
+	// the pools close.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer stopBG()
+	v := view.New(view.Config{
+		Pool: viewPool, Logger: log,
+		LoadStored: func(ctx context.Context, tx pgx.Tx) (*calendars.Stored, error) {
+			return postgres.ReadStoredCalendars(ctx, tx)
+		},
+		Heartbeat:   db.heartbeat,
+		FeedTimeout: db.feedTimeout,
+		SyncTimeout: db.syncTimeout,
+	})
+	wg.Go(func() { _ = v.Run(bg) })
+	wg.Go(func() { db.store.Monitor(bg, time.Second, log) })
+	keys := api.NewKeyAuthenticator(v, db.store, api.KeyAuthOptions{Logger: log})
+	wg.Go(func() { keys.Run(bg) })
 
-	// API keys: cached lookups; Close (deferred after closeStore, so run
-	// before it) waits for the last last_used_at writes.
-	keys := api.NewKeyAuthenticator(store, api.KeyAuthOptions{Logger: log})
-	defer keys.Close()
-
-	// The in-memory view follows the change feed from now until shutdown;
-	// /readyz says ready only once it is loaded.
-	v := view.New(store.Pool(), func(ctx context.Context) (*calendars.Stored, error) { return store.LoadStoredCalendars(ctx) }, log)
-	v.OnKeyChanged = keys.Forget // a revocation on any replica reaches this cache at once
-	viewCtx, stopView := context.WithCancel(context.WithoutCancel(ctx))
-	viewDone := make(chan struct{})
-	go func() { defer close(viewDone); _ = v.Run(viewCtx) }()
-	defer func() { stopView(); <-viewDone }()
-
+	var m *metrics.Metrics
+	if db.metricsAddr != "" {
+		m = metrics.New()
+		m.Observe(sources(v, db.store, viewPool))
+	}
 	handler := api.New(api.Config{
 		Logger:          log,
 		AdminToken:      getenv("FRANJA_ADMIN_TOKEN"),
 		Authenticators:  []api.Authenticator{keys},
 		RateLimits:      rateLimits(getenv),
 		FailedAuthLimit: api.DefaultFailedAuthLimit,
-		Ready: func(ctx context.Context) error {
-			if err := store.Ready(ctx); err != nil {
-				return err
-			}
-			return v.Ready(ctx)
-		},
-		Store:          store,
-		View:           v,
-		AuditThreshold: atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
-		PublicURL:      getenv("FRANJA_PUBLIC_URL"),
+		Store:           db.store,
+		View:            v,
+		AuditThreshold:  atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
+		RequestTimeout:  db.requestTimeout,
+		Metrics:         m,
+		PublicURL:       getenv("FRANJA_PUBLIC_URL"),
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
@@ -78,9 +100,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	errc := make(chan error, 2)
+	if m != nil {
+		msrv, err := serveMetrics(db.metricsAddr, m, log, errc)
+		if err != nil {
+			return err
+		}
+		defer msrv.Close()
+	}
 	log.Info("listening", "addr", ln.Addr().String())
-
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
@@ -95,6 +123,39 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics on addr, a listener of its own (keep it off
+// the public network).
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening for metrics on %s (FRANJA_METRICS_ADDR): %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("metrics: %w", err)
+		}
+	}()
+	return srv, nil
+}
+
+// sources is what the metrics read at each scrape.
+func sources(v *view.View, store *postgres.Store, viewPool *pgxpool.Pool) metrics.Sources {
+	return metrics.Sources{
+		View: func() metrics.ViewState {
+			st := v.Status()
+			return metrics.ViewState{Loaded: st.Loaded, Stale: st.Stale, Feed: st.Feed.String(), Age: st.Age,
+				Reloads: st.FullReloads, FeedLosses: st.FeedLost, Applies: st.Applies}
+		},
+		DatabaseUp:     func() bool { return store.Health().Up },
+		DatabaseErrors: postgres.ErrorCounts,
+		Pools:          map[string]*pgxpool.Pool{"requests": store.Pool(), "view": viewPool},
+	}
 }
 
 // rateLimits is api.DefaultRateLimits, with the system keys' limit taken

@@ -26,12 +26,17 @@ func (s *Server) CreateDatabase(ctx context.Context, name string) error {
 		return nil
 	}
 	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: lost a race
+	if isDuplicate(err) { // lost a race
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("pgembed: creating database %q: %w", name, err)
 	}
 	return nil
+}
+
+// isDuplicate reports a duplicate_database or duplicate_object error.
+func isDuplicate(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && (pgErr.Code == "42P04" || pgErr.Code == "42710")
 }

@@ -26,8 +26,8 @@ import (
 	"time"
 )
 
-// SuperUser is the role initdb creates; authentication is trust, so only the
-// local socket (or 127.0.0.1) protects the server.
+// SuperUser is the role initdb creates. Every role authenticates with a
+// password derived from the data directory's secret (see auth.go).
 const SuperUser = "franja"
 
 // ErrInUse reports that another running postgres owns the data directory.
@@ -67,6 +67,10 @@ type Server struct {
 	log        *os.File
 	port       int
 	child      *child
+	secret     []byte
+	// upgrade: the cluster trusted its connections (made by an earlier
+	// version); passwords are set up once it runs.
+	upgrade bool
 
 	stopOnce sync.Once
 	stopErr  error
@@ -94,6 +98,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.opts.Logger.Info("postgres ready", "dir", opts.DataDir, "pid", s.Pid(), "elapsed", time.Since(began).Round(time.Millisecond))
+	if s.upgrade {
+		if err := s.secure(ctx); err != nil {
+			return nil, errors.Join(err, s.Stop())
+		}
+	}
 	if err := s.CreateDatabase(ctx, opts.Database); err != nil {
 		return nil, errors.Join(err, s.Stop())
 	}
@@ -140,10 +149,29 @@ func (s *Server) prepare() error {
 	if s.socketDir, s.tempSocket, err = socketDir(s.opts.DataDir, s.cred); err != nil {
 		return err
 	}
+	if err := s.prepareSecret(); err != nil {
+		return err
+	}
 	if err := s.initdb(); err != nil {
 		return err
 	}
 	return s.openLog()
+}
+
+// prepareSecret reads the cluster's secret, making one for a new cluster or
+// for one that still trusts its connections (then upgraded once started).
+func (s *Server) prepareSecret() error {
+	_, err := os.Stat(filepath.Join(s.pgdata, "PG_VERSION"))
+	fresh := err != nil
+	if !fresh && s.trusting() {
+		s.upgrade = true
+	}
+	err = s.readSecret(fresh || s.upgrade)
+	if err != nil && !fresh && !s.upgrade {
+		return fmt.Errorf("%w\n(the cluster in %s authenticates with passwords derived from that file: restore it, "+
+			"or move the data directory away to start afresh)", err, s.opts.DataDir)
+	}
+	return err
 }
 
 // initdb creates the cluster unless pgdata already holds one. It builds into
@@ -160,7 +188,14 @@ func (s *Server) initdb() error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return fmt.Errorf("pgembed: %w", err)
 	}
-	args := []string{"-D", tmp, "-U", SuperUser, "--auth=trust", "-E", "UTF8", "--locale=C"}
+	// initdb reads the superuser's password from a file the server's user
+	// can read; it is removed at once.
+	pwfile := filepath.Join(s.opts.DataDir, "initdb.pw")
+	if err := s.writeServerFile(pwfile, s.Password(SuperUser)+"\n"); err != nil {
+		return err
+	}
+	defer os.Remove(pwfile)
+	args := []string{"-D", tmp, "-U", SuperUser, "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8", "--locale=C"}
 	if s.opts.Fast {
 		args = append(args, "--no-sync")
 	}
@@ -335,7 +370,19 @@ func (s *Server) release() {
 // and by golang-migrate's pgx5 driver. Socket-only servers get the
 // `postgres://user@/db?host=/socket/dir` form.
 func (s *Server) DSN(database string) string {
-	u := url.URL{Scheme: "postgres", User: url.User(SuperUser), Path: "/" + database}
+	return s.dsn(SuperUser, s.Password(SuperUser), database)
+}
+
+// RoleDSN is DSN for role (see EnsureRole) instead of the superuser.
+func (s *Server) RoleDSN(role, database string) string {
+	return s.dsn(role, s.Password(role), database)
+}
+
+func (s *Server) dsn(role, password, database string) string {
+	u := url.URL{Scheme: "postgres", User: url.User(role), Path: "/" + database}
+	if password != "" {
+		u.User = url.UserPassword(role, password)
+	}
 	q := url.Values{"sslmode": {"disable"}}
 	if s.opts.SocketOnly {
 		q.Set("host", s.socketDir)

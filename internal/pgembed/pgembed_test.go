@@ -116,7 +116,7 @@ func TestStartRestartKeepsData(t *testing.T) {
 	dir := dataDir(t)
 	opts := Options{DataDir: dir, Database: "keep", Fast: true}
 	s := start(t, opts)
-	if !strings.HasPrefix(s.DSN("keep"), "postgres://franja@127.0.0.1:") {
+	if !strings.HasPrefix(s.DSN("keep"), "postgres://franja:"+s.Password(SuperUser)+"@127.0.0.1:") {
 		t.Errorf("DSN = %q, want a TCP URL on 127.0.0.1", s.DSN("keep"))
 	}
 	if got := queryInt(t, s.DSN("keep"), "select 1"); got != 1 {
@@ -140,7 +140,7 @@ func TestStartRestartKeepsData(t *testing.T) {
 func TestSocketOnlyDSNWorksWithMigrate(t *testing.T) {
 	s := start(t, Options{DataDir: dataDir(t), SocketOnly: true, Fast: true})
 	dsn := s.DSN("franja")
-	if !strings.HasPrefix(dsn, "postgres://franja@/franja?") {
+	if !strings.HasPrefix(dsn, "postgres://franja:"+s.Password(SuperUser)+"@/franja?") {
 		t.Errorf("DSN = %q, want the postgres://user@/db?host= form", dsn)
 	}
 	if err := migrations.Up(t.Context(), dsn); err != nil {
