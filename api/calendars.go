@@ -232,7 +232,7 @@ func yearPath(r *http.Request) (int, error) { return parseYear(chi.URLParam(r, "
 func parseYear(s string) (int, error) {
 	if !yearRe.MatchString(s) {
 		return 0, &domain.Error{Code: domain.EMalformed, Message: "the year is not a year",
-			Fields: []domain.FieldError{{Field: "year", Message: fmt.Sprintf("%s is not a year: use four digits, e.g. 2026", quoteParam(s))}}}
+			Fields: []domain.FieldError{domain.FieldErrorf("year", "%s is not a year: use four digits, e.g. 2026", quoteParam(s))}}
 	}
 	y, _ := strconv.Atoi(s)
 	return y, nil
@@ -244,7 +244,7 @@ func dateParam(r *http.Request) (domain.Date, error) {
 	d, err := domain.ParseDate(s)
 	if err != nil {
 		return domain.Date{}, &domain.Error{Code: domain.EMalformed, Message: "the date in the path is not a date",
-			Fields: []domain.FieldError{{Field: "date", Message: fmt.Sprintf("%s is not a date in the form YYYY-MM-DD", quoteParam(s))}}}
+			Fields: []domain.FieldError{domain.FieldErrorf("date", "%s is not a date in the form YYYY-MM-DD", quoteParam(s))}}
 	}
 	return d, nil
 }
@@ -311,7 +311,7 @@ func bodyDate(s string) (domain.Date, error) {
 	}
 	d, err := domain.ParseDate(s)
 	if err != nil {
-		return domain.Date{}, fmt.Errorf("%s is not a date in the form YYYY-MM-DD (or no such day exists)", quoteParam(s))
+		return domain.Date{}, domain.Errorf(domain.EInvalid, "%s is not a date in the form YYYY-MM-DD (or no such day exists)", quoteParam(s))
 	}
 	return d, nil
 }
@@ -337,7 +337,7 @@ func readHolidayFile(w http.ResponseWriter, r *http.Request) ([]calendars.Holida
 	case errors.As(err, &maxErr):
 		return nil, domain.Errorf(domain.ETooLarge, "a holiday list may be at most %d bytes", maxErr.Limit)
 	case err != nil:
-		return nil, domain.Errorf(domain.EMalformed, "the body could not be read: %v", err)
+		return nil, fmt.Errorf("reading a holiday list: %w", err) // the connection, not the client's text
 	}
 	return parse(bytes.NewReader(body))
 }
@@ -483,12 +483,12 @@ func (s *Server) checkExcludable(r *http.Request, code string, d domain.Date) er
 			return nil
 		}
 	}
-	cals := "none"
+	cals := any(domain.T("none"))
 	if len(ph.Calendars) > 0 {
 		cals = strings.Join(ph.Calendars, ", ")
 	}
-	return domain.Invalid("the date is not a base holiday of the post", domain.FieldError{Field: "date",
-		Message: fmt.Sprintf("%s is not a holiday of post %s's base calendars (%s): an exclusion removes a base holiday the post works through; to close on a day, add a closure", d, ph.Post, cals)})
+	return domain.Invalid("the date is not a base holiday of the post", domain.FieldErrorf("date",
+		"%s is not a holiday of post %s's base calendars (%s): an exclusion removes a base holiday the post works through; to close on a day, add a closure", d, ph.Post, cals))
 }
 
 func (s *Server) deletePostExclusion(w http.ResponseWriter, r *http.Request) {

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -138,7 +137,7 @@ func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage
 	if it.At != nil {
 		t, err := parseInstant(*it.At)
 		if err != nil {
-			v.Add("at", "%s", err.Error())
+			v.Add("at", "%s", err)
 		}
 		in.At = t
 	}
@@ -171,12 +170,7 @@ func enumValue[T ~string](v *domain.Validator, field, s string, def T, all []T) 
 
 // itemProblem renders an item's error like a response's problem.
 func itemProblem(r *http.Request, err error) *Problem {
-	var e *domain.Error
-	if !errors.As(err, &e) {
-		e = &domain.Error{Code: domain.EInternal, Message: "internal error"}
-	}
-	return &Problem{
-		Type: "https://franja.dev/problems/" + string(e.Code), Title: titles[e.Code][language(r)],
-		Status: statusOf[e.Code], Detail: e.Message, Code: e.Code, Errors: e.Fields,
-	}
+	p := problemOf(r, err)
+	p.Instance, p.RequestID = "", ""
+	return &p
 }

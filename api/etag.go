@@ -49,7 +49,7 @@ func parseIfMatch(r *http.Request) (precondition, error) {
 		default:
 			return precondition{}, &domain.Error{Code: domain.EMalformed,
 				Message: `If-Match must hold the entity tag from the ETag header, quotes included, e.g. If-Match: "3"`,
-				Fields:  []domain.FieldError{{Field: "If-Match", Message: "not an entity tag: " + strconv.Quote(clip(tag, 40))}}}
+				Fields:  []domain.FieldError{domain.FieldErrorf("If-Match", "not an entity tag: %q", clip(tag, 40))}}
 		}
 	}
 	return p, nil
@@ -57,9 +57,9 @@ func parseIfMatch(r *http.Request) (precondition, error) {
 
 // requirePrecondition is the precondition_required answer to a write that
 // must say which version it changes.
-func requirePrecondition(what, getPath string) error {
+func requirePrecondition(what domain.Text, getPath string) error {
 	return domain.Errorf(domain.EPreconditionNeeded,
-		"send If-Match with the %s's current ETag (from GET %s), so that two people editing at once cannot overwrite each other's changes", what, getPath)
+		"send If-Match with the current ETag of %s (from GET %s), so that two people editing at once cannot overwrite each other's changes", what, getPath)
 }
 
 // version resolves the precondition to the one version the store checks

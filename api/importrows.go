@@ -62,7 +62,7 @@ func postRow(row *rawRow, k *importKind, ids func(string) bool) postgres.PostRow
 	p := domain.Post{
 		Code:     c.match("code", domain.ValidCode, "is not a post code: use 1 to 32 upper-case letters, digits, '-' or '_'"),
 		Name:     c.text("name", 200),
-		Kind:     domain.PostKind(c.enum("kind", "post kind", postKindNames)),
+		Kind:     domain.PostKind(c.enum("kind", domain.T("post kind"), postKindNames)),
 		Country:  c.match("country", domain.ValidCountry, "is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. CO)"),
 		City:     c.text("city", 200),
 		TimeZone: c.zone("time_zone"),
@@ -95,7 +95,7 @@ func personRow(row *rawRow, k *importKind, ids func(string) bool) postgres.Perso
 		Post:       c.match("post", domain.ValidCode, "is not a post code"),
 		TimeZone:   c.zone("time_zone"),
 		Supervisor: c.match("supervisor", c.id, "is not an external_id"),
-		Exception:  domain.Exception(c.enum("exception", "exception", exceptionNames)),
+		Exception:  domain.Exception(c.enum("exception", domain.T("exception category"), exceptionNames)),
 	}
 	if p.Exception == "" {
 		p.Exception = domain.ExceptionNone
@@ -113,7 +113,7 @@ func leaveRow(row *rawRow, k *importKind, ids func(string) bool) postgres.LeaveR
 	c := fieldCheck{row, k, ids}
 	l := domain.Leave{
 		Person:      c.match("person", c.id, "is not an external_id"),
-		Kind:        domain.LeaveKind(c.enum("kind", "leave kind", leaveKindNames)),
+		Kind:        domain.LeaveKind(c.enum("kind", domain.T("leave kind"), leaveKindNames)),
 		ExternalRef: c.match("external_ref", validRef, "is not an external_ref: use 1 to 128 letters, digits, '.', '_', ':', '/' or '-'"),
 		Delegate:    c.match("delegate", c.id, "is not an external_id"),
 		TimeZone:    c.zone("time_zone"),
@@ -163,10 +163,10 @@ func (c fieldCheck) match(name string, ok func(string) bool, why string) string 
 	return v
 }
 
-func (c fieldCheck) enum(name, what string, all []string) string {
+func (c fieldCheck) enum(name string, what domain.Text, all []string) string {
 	v := c.get(name)
 	if v != "" && !slices.Contains(all, v) {
-		c.row.fail(name, "%q is not a %s; use one of %s", v, what, strings.Join(all, ", "))
+		c.row.fail(name, "%q is not a valid %s; use one of %s", v, what, strings.Join(all, ", "))
 		return ""
 	}
 	return v
@@ -228,7 +228,7 @@ func (c fieldCheck) date(name, v string) *domain.Date {
 	d, err := domain.ParseDate(v)
 	switch {
 	case err != nil:
-		c.row.fail(name, "%s", err.Error())
+		c.row.fail(name, "%s", err)
 		return nil
 	case d.Year < 1901 || d.Year > 2199:
 		c.row.fail(name, "%s is out of range: years 1901 to 2199", d)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -74,7 +73,7 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return &domain.Error{Code: domain.EMalformed, Message: "a field has the wrong type", Fields: []domain.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, not a JSON %s", typeName(typeErr.Type.String()), typeErr.Value)}}}
+		return &domain.Error{Code: domain.EMalformed, Message: "a field has the wrong type", Fields: []domain.FieldError{domain.FieldErrorf(field, "must be %s, not %s", typeName(typeErr.Type.String()), jsonKind(typeErr.Value))}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &domain.Error{Code: domain.EMalformed, Message: "the body has a field this endpoint does not know", Fields: []domain.FieldError{{Field: name, Message: "unknown field; check its spelling against the OpenAPI document"}}}
@@ -87,21 +86,38 @@ func jsonError(err error) error {
 		if errors.As(err, &de) {
 			return de
 		}
-		return domain.Errorf(domain.EMalformed, "the body could not be read as JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return domain.Errorf(domain.EMalformed, "the body could not be read as JSON")
 	}
 }
 
-func typeName(t string) string {
+// jsonKind names the kind of JSON value encoding/json found ("number").
+func jsonKind(v string) domain.Text {
+	switch {
+	case v == "number" || strings.HasPrefix(v, "number "):
+		return domain.T("a number")
+	case v == "string":
+		return domain.T("a string")
+	case v == "bool":
+		return domain.T("true or false")
+	case v == "array":
+		return domain.T("a list")
+	case v == "object":
+		return domain.T("an object")
+	}
+	return domain.T("another kind of value")
+}
+
+func typeName(t string) domain.Text {
 	switch {
 	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "float"), strings.HasPrefix(t, "uint"):
-		return "a number"
+		return domain.T("a number")
 	case t == "string":
-		return "a string"
+		return domain.T("a string")
 	case t == "bool":
-		return "true or false"
+		return domain.T("true or false")
 	case strings.HasPrefix(t, "[]"):
-		return "a list"
+		return domain.T("a list")
 	default:
-		return "an object"
+		return domain.T("an object")
 	}
 }

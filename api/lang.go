@@ -1,46 +1,39 @@
 package api
 
 import (
+	"context"
 	"net/http"
-	"strconv"
-	"strings"
+
+	"franja/lang"
 )
 
-// Languages people-facing text comes in; Spanish is the default.
+// The languages people-facing text comes in (package lang); Spanish is the
+// default.
 const (
-	langES = 0
-	langEN = 1
+	langES = lang.Spanish
+	langEN = lang.English
 )
 
-// language picks Spanish or English from Accept-Language by quality, Spanish
-// when neither is asked for (the service's users are a Colombian ministry).
-func language(r *http.Request) int {
-	h := r.Header.Get("Accept-Language")
-	if h == "" {
-		return langES
+type langKey struct{}
+
+// withLanguage negotiates the request's language once, from
+// Accept-Language, and says on every answer which one it is in and that it
+// depends on that header.
+func withLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := lang.Negotiate(r.Header.Get("Accept-Language"))
+		h := w.Header()
+		h.Set("Content-Language", l.String())
+		h.Add("Vary", "Accept-Language")
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey{}, l)))
+	})
+}
+
+// language is the request's language: Spanish or English, by
+// Accept-Language, Spanish by default.
+func language(r *http.Request) lang.Lang {
+	if l, ok := r.Context().Value(langKey{}).(lang.Lang); ok {
+		return l
 	}
-	best, bestQ := langES, -1.0
-	for _, part := range strings.Split(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		var l int
-		switch base {
-		case "es":
-			l = langES
-		case "en":
-			l = langEN
-		default:
-			continue
-		}
-		if q > bestQ {
-			best, bestQ = l, q
-		}
-	}
-	return best
+	return lang.Negotiate(r.Header.Get("Accept-Language"))
 }

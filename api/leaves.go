@@ -81,7 +81,7 @@ func (in leaveIn) leave(person string) (domain.Leave, error) {
 		rest := slices.DeleteFunc(v.Fields[parsed:], func(f domain.FieldError) bool { return spanFields[f.Field] })
 		v.Fields = append(v.Fields[:parsed], rest...)
 	}
-	return l, invalidFields(&v, "leave")
+	return l, invalidFields(&v, domain.T("leave"))
 }
 
 var spanFields = map[string]bool{"start_date": true, "end_date": true, "starts_at": true, "ends_at": true}

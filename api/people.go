@@ -72,7 +72,7 @@ func (in personIn) person() (domain.Person, error) {
 	if sched := scheduleIn(&v, "schedule", in.Schedule); sched != nil {
 		p.Schedules = []domain.ScheduleVersion{{Schedule: *sched}}
 	}
-	return p, invalidFields(&v, "person")
+	return p, invalidFields(&v, domain.T("person"))
 }
 
 // setFrom sets *dst to *v when v is not nil.
@@ -239,7 +239,7 @@ func (in personPatchIn) patch(id string, current func() ([]domain.ScheduleVersio
 	if in.ScheduleEffectiveFrom.Set && sched == nil && len(v.Fields) == 0 {
 		v.Add("schedule_effective_from", "only applies together with a schedule")
 	}
-	if err := invalidFields(&v, "change"); err != nil || sched == nil {
+	if err := invalidFields(&v, domain.T("change")); err != nil || sched == nil {
 		return p, err
 	}
 	sv := domain.ScheduleVersion{Schedule: *sched}
@@ -279,7 +279,7 @@ func (s *Server) updatePerson(r *http.Request) (domain.Person, error) {
 		return domain.Person{}, err
 	}
 	if !pc.present {
-		return domain.Person{}, requirePrecondition("person", "/v1/people/"+id)
+		return domain.Person{}, requirePrecondition(domain.T("the person"), "/v1/people/"+id)
 	}
 	var in personPatchIn
 	if err := decodeJSON(r, &in); err != nil {

@@ -112,7 +112,7 @@ func scheduleIn(v *domain.Validator, field string, raw json.RawMessage) *domain.
 			return nil
 		}
 		for _, f := range de.Fields {
-			v.Add(field+"."+f.Field, "%s", f.Message)
+			v.Add(field+"."+f.Field, "%s", f.Text())
 		}
 		return nil
 	}
@@ -131,7 +131,7 @@ func dateIn(v *domain.Validator, field string, s *string) *domain.Date {
 	}
 	d, err := domain.ParseDate(*s)
 	if err != nil {
-		v.Add(field, "%s", err.Error())
+		v.Add(field, "%s", err)
 		return nil
 	}
 	postgres.CheckDate(v, field, d)
@@ -157,7 +157,7 @@ func onDate(r *http.Request, zone string) (domain.Date, error) {
 	}
 	d, err := domain.ParseDate(s)
 	if err != nil {
-		return domain.Date{}, badParam("on", "%s", err.Error())
+		return domain.Date{}, badParam("on", "%s", err)
 	}
 	if d.Year < 1900 || d.Year > 2200 { // as for instants: an absurd date is a mistake
 		return domain.Date{}, badParam("on", "%q is outside the years 1900–2200", s)
@@ -175,9 +175,13 @@ func newVersionFrom(existing []domain.ScheduleVersion, zone string) domain.Date 
 	return today(zone)
 }
 
-// invalidFields returns v's problems as one invalid-input error (nil when none).
-func invalidFields(v *domain.Validator, what string) error {
-	return v.Err("the " + what + " is not valid; see errors for each field")
+// invalidFields returns v's problems as one invalid-input error (nil when
+// none); what names the thing at fault ("post").
+func invalidFields(v *domain.Validator, what domain.Text) error {
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return &domain.Error{Code: domain.EInvalid, Message: "the %s is not valid; see errors for each field", Args: []any{what}, Fields: v.Fields}
 }
 
 // postJSON is a post as the API shows it: schedule is the version in force
@@ -229,7 +233,7 @@ func (in postIn) post() (domain.Post, error) {
 	if sched := scheduleIn(&v, "schedule", in.Schedule); sched != nil {
 		p.Schedules = []domain.ScheduleVersion{{Schedule: *sched}}
 	}
-	return p, invalidFields(&v, "post")
+	return p, invalidFields(&v, domain.T("post"))
 }
 
 func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
@@ -344,7 +348,7 @@ func (in postPatchIn) patch(code string, current func() (domain.Post, error)) (p
 	if in.ScheduleEffectiveFrom.Set && !in.Schedule.Set {
 		v.Add("schedule_effective_from", "only applies together with schedule")
 	}
-	if err := invalidFields(&v, "change"); err != nil || sched == nil {
+	if err := invalidFields(&v, domain.T("change")); err != nil || sched == nil {
 		return p, err
 	}
 	sv := domain.ScheduleVersion{Schedule: *sched}
@@ -385,7 +389,7 @@ func (s *Server) updatePost(r *http.Request) (domain.Post, error) {
 		return domain.Post{}, err
 	}
 	if !pc.present {
-		return domain.Post{}, requirePrecondition("post", "/v1/posts/"+code)
+		return domain.Post{}, requirePrecondition(domain.T("the post"), "/v1/posts/"+code)
 	}
 	var in postPatchIn
 	if err := decodeJSON(r, &in); err != nil {

@@ -103,7 +103,7 @@ func withKnownQuery(root *chi.Mux) func(http.Handler) http.Handler {
 			var v domain.Validator
 			for name := range r.URL.Query() {
 				if !slices.Contains(known, name) {
-					takes := "no query parameters"
+					takes := any(domain.T("no query parameters"))
 					if len(known) > 0 {
 						takes = strings.Join(known, ", ")
 					}
@@ -133,7 +133,7 @@ func withSaneText(next http.Handler) http.Handler {
 		q, err := url.ParseQuery(r.URL.RawQuery)
 		var v domain.Validator
 		if err != nil {
-			v.Add("query", "is not a valid query string: %s", err.Error())
+			v.Add("query", "is not a valid query string: a percent-escape or a ';' is wrong")
 		}
 		for name, vals := range q {
 			if bad(name) || slices.ContainsFunc(vals, bad) {

@@ -134,7 +134,7 @@ func (in versionIn) version(current func() ([]domain.ScheduleVersion, string, er
 	if sched == nil && len(v.Fields) == 0 {
 		v.Add("schedule", `is required: an object of weekdays, e.g. {"mon":["08:00-12:00","13:00-17:00"],"sat":[]}`)
 	}
-	if err := invalidFields(&v, "schedule version"); err != nil {
+	if err := invalidFields(&v, domain.T("schedule version")); err != nil {
 		return domain.ScheduleVersion{}, err
 	}
 	sv := domain.ScheduleVersion{Schedule: *sched}

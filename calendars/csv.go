@@ -45,7 +45,7 @@ func ParseCSV(r io.Reader) ([]Holiday, error) {
 			if !errors.As(err, &pe) {
 				return nil, fmt.Errorf("reading the CSV file: %w", err)
 			}
-			v.Fields = append(v.Fields, domain.FieldError{Line: pe.StartLine, Field: "line", Message: pe.Err.Error()})
+			v.Fields = append(v.Fields, csvLineError(pe))
 			break
 		}
 		line, _ := cr.FieldPos(0)
@@ -90,14 +90,14 @@ func csvRow(v *domain.Validator, line int, rec []string, dateCol, nameCol int) (
 		return ""
 	}
 	fail := func(field, format string, args ...any) {
-		v.Fields = append(v.Fields, domain.FieldError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+		v.Fields = append(v.Fields, domain.FieldError{Line: line, Field: field, Message: format, Args: args})
 	}
 	date, err := domain.ParseDate(cell(dateCol))
 	switch {
 	case cell(dateCol) == "":
 		fail("date", "the date is missing")
 	case err != nil:
-		fail("date", "%s", err.Error())
+		fail("date", "%s", err)
 	}
 	if cell(nameCol) == "" {
 		fail("name", "the name is missing")
@@ -109,8 +109,26 @@ func csvRow(v *domain.Validator, line int, rec []string, dateCol, nameCol int) (
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return domain.Invalid("the CSV file cannot be read",
-			domain.FieldError{Line: pe.StartLine, Field: "line", Message: pe.Err.Error()})
+		return domain.Invalid("the CSV file cannot be read", csvLineError(pe))
 	}
 	return fmt.Errorf("reading the CSV file: %w", err)
+}
+
+// csvLineError is the field error of a CSV syntax error, at its line.
+func csvLineError(pe *csv.ParseError) domain.FieldError {
+	return domain.FieldError{Line: pe.StartLine, Field: "line", Message: "%s", Args: []any{CSVSyntax(pe.Err)}}
+}
+
+// CSVSyntax says what a CSV syntax error (csv.ParseError's Err) means, in
+// words the catalogue translates (encoding/csv's own are English only).
+func CSVSyntax(err error) domain.Text {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return domain.T(`extraneous or missing " in quoted-field`)
+	case errors.Is(err, csv.ErrBareQuote):
+		return domain.T(`bare " in non-quoted-field`)
+	case errors.Is(err, csv.ErrFieldCount):
+		return domain.T("wrong number of fields")
+	}
+	return domain.T("the CSV cannot be read here")
 }

@@ -125,7 +125,7 @@ type icsFrame struct {
 }
 
 func (p *icsParser) errorf(line int, field, format string, args ...any) {
-	p.errs = append(p.errs, domain.FieldError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, domain.FieldError{Line: line, Field: field, Message: format, Args: args})
 }
 
 func (p *icsParser) line(l icsLine) {
@@ -164,10 +164,10 @@ func (p *icsParser) begin(n int, comp string) {
 
 func (p *icsParser) end(n int, comp string) {
 	if len(p.stack) == 0 || p.stack[len(p.stack)-1].name != comp {
-		want := "nothing is open"
+		want := domain.T("nothing is open")
 		if len(p.stack) > 0 {
 			top := p.stack[len(p.stack)-1]
-			want = fmt.Sprintf("expected END:%s for BEGIN on line %d", top.name, top.line)
+			want = domain.T("expected END:%s for BEGIN on line %d", top.name, top.line)
 		}
 		p.errorf(n, "END", "END:%s does not match: %s", comp, want)
 		return
@@ -257,9 +257,9 @@ func (p *icsParser) finishEvent(ev icsEvent) {
 		return
 	}
 	bad := false
-	check := func(ok bool, line int, field, msg string) {
+	check := func(ok bool, line int, field, message string) {
 		if !ok {
-			p.errorf(line, field, "%s", msg)
+			p.errorf(line, field, message)
 			bad = true
 		}
 	}
