@@ -16,13 +16,13 @@ import (
 // evidence, read by hr and admin only, and never edited by any endpoint.
 func (s *Server) auditRoutes(r chi.Router) {
 	hr := r.With(allow(RoleHR))
-	hr.Get("/audit/exceptions", s.listAudit)
-	hr.Get("/reports/exceptions", s.reportExceptions)
+	hr.Get("/audit/exceptions", handle(s.listAudit))
+	hr.Get("/reports/exceptions", handle(s.reportExceptions))
 }
 
 // listAudit answers GET /v1/audit/exceptions?from=&to=&requester=&person=,
 // as JSON pages or, with Accept: text/csv or ?format=csv, as CSV.
-func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := postgres.AuditFilter{
 		From:      q.instant("from", time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)),
@@ -32,13 +32,11 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	format := oneOfParam(q, "format", "json", []string{"json", "csv"})
 	if err := q.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	after, limit, err := pageParams(r, "audit", func(k string) bool { _, err := strconv.ParseInt(k, 10, 64); return err == nil })
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f.After, _ = strconv.ParseInt(after, 10, 64)
 	f.Limit = limit
@@ -48,8 +46,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	entries, next, err := s.store.ListExceptions(r.Context(), f)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	s.recordAccess(r, principalOf(r.Context()), "audit_log", f.Person)
 	var cursor *string
@@ -58,12 +55,13 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	if asCSV {
 		writeAuditCSV(w, entries, cursor)
-		return
+		return nil
 	}
 	if entries == nil {
 		entries = []postgres.AuditEntry{}
 	}
 	writeJSON(w, http.StatusOK, listOf[postgres.AuditEntry]{Items: entries, NextCursor: cursor})
+	return nil
 }
 
 func writeAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry, cursor *string) {
@@ -93,7 +91,7 @@ func csvSafe(s string) string {
 // per requester and per post, flagging requesters above the monthly
 // threshold (persistent out-of-hours contact can amount to workplace
 // harassment, Ley 1010 de 2006; Ley 2191 de 2022 art. 7).
-func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	month, err := time.Parse("2006-01", q.str("month"))
 	switch {
@@ -103,8 +101,7 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
 		q.v.Add("month", "%q is outside the years 1900–2200", q.str("month"))
 	}
 	if err := q.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	// Months are counted in Bogotá, where the ministry reads the report.
 	bog, _ := time.LoadLocation("America/Bogota")
@@ -112,8 +109,7 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
 	to := from.AddDate(0, 1, 0)
 	byRequester, byPost, err := s.store.CountExceptions(r.Context(), from, to)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	type requesterCount struct {
 		Requester string `json:"requester"`
@@ -148,4 +144,5 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
 	}[language(r)]
 	s.recordAccess(r, principalOf(r.Context()), "audit_report", "")
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

@@ -90,34 +90,30 @@ func (s *Server) importRoutes(r chi.Router) {
 
 // importHandler serves POST /v1/imports/{kind}.
 func (s *Server) importHandler(k *importKind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		dryRun, err := dryRunParam(r)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		read, err := importReader(r.Header.Get("Content-Type"))
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		rows, err := read(r.Body, k)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		res, errs, err := k.apply(r.Context(), s.store, k, rows, dryRun)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		if errs = append(errs, res.Errors...); len(errs) > 0 {
 			postgres.SortFieldErrors(errs)
-			writeError(w, r, &domain.Error{Code: domain.EInvalid, Message: "%d of %d rows have errors; nothing was imported", Args: []any{badRows(errs), len(rows)}, Fields: errs})
-			return
+			return &domain.Error{Code: domain.EInvalid, Message: "%d of %d rows have errors; nothing was imported", Args: []any{badRows(errs), len(rows)}, Fields: errs}
 		}
 		writeJSON(w, http.StatusOK, res)
-	}
+		return nil
+	})
 }
 
 // badRows counts the distinct lines in errs (sorted by line).

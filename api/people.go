@@ -82,37 +82,35 @@ func setFrom[T any](dst *T, v *T) {
 	}
 }
 
-func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 	var in personIn
 	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := in.person()
 	if err == nil {
 		p, err = s.store.CreatePerson(r.Context(), p)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/v1/people/"+p.ExternalID)
-	s.writePerson(w, r, http.StatusCreated, p)
+	return s.writePerson(w, r, http.StatusCreated, p)
 }
 
 // writePerson answers with the person and their ETag.
-func (s *Server) writePerson(w http.ResponseWriter, r *http.Request, status int, p domain.Person) {
+func (s *Server) writePerson(w http.ResponseWriter, r *http.Request, status int, p domain.Person) error {
 	zone, err := s.store.PersonZone(r.Context(), p.ExternalID)
 	var on domain.Date
 	if err == nil {
 		on, err = onDate(r, zone)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", etag(p.Version))
 	writeJSON(w, status, personOut(p, on))
+	return nil
 }
 
 // personID returns the {external_id} path parameter, or a not_found error
@@ -125,26 +123,25 @@ func personID(r *http.Request) (string, error) {
 	return id, nil
 }
 
-func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) error {
 	id, err := personID(r)
 	var p domain.Person
 	if err == nil {
 		p, err = s.store.FindPersonByExternalID(r.Context(), id)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	s.writePerson(w, r, http.StatusOK, p)
+	return s.writePerson(w, r, http.StatusOK, p)
 }
 
-func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 	out, err := s.peoplePage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) peoplePage(r *http.Request) (listOf[personJSON], error) {
@@ -260,13 +257,12 @@ func (in personPatchIn) patch(id string, current func() ([]domain.ScheduleVersio
 	return p, nil
 }
 
-func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) {
+func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.updatePerson(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	s.writePerson(w, r, http.StatusOK, p)
+	return s.writePerson(w, r, http.StatusOK, p)
 }
 
 func (s *Server) updatePerson(r *http.Request) (domain.Person, error) {
@@ -315,25 +311,22 @@ func (s *Server) personVersion(r *http.Request, id string) func() (int64, error)
 	}
 }
 
-func (s *Server) deletePerson(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := personID(r)
-		if err != nil {
-			return err
-		}
-		pc, err := parseIfMatch(r)
-		if err != nil {
-			return err
-		}
-		version, err := pc.version(s.personVersion(r, id))
-		if err != nil {
-			return err
-		}
-		return s.store.DeletePerson(r.Context(), id, version)
-	}()
+func (s *Server) deletePerson(w http.ResponseWriter, r *http.Request) error {
+	id, err := personID(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
+	}
+	pc, err := parseIfMatch(r)
+	if err != nil {
+		return err
+	}
+	version, err := pc.version(s.personVersion(r, id))
+	if err == nil {
+		err = s.store.DeletePerson(r.Context(), id, version)
+	}
+	if err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

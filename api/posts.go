@@ -17,26 +17,26 @@ import (
 // leave; hr and admin only (leave kinds are shown here).
 func (s *Server) staffRoutes(r chi.Router) {
 	hr := r.With(allow(RoleHR))
-	hr.Post("/posts", s.createPost)
-	hr.Get("/posts", s.listPosts)
-	hr.Get("/posts/{code}", s.getPost)
-	hr.Patch("/posts/{code}", s.patchPost)
-	hr.Delete("/posts/{code}", s.deletePost)
+	hr.Post("/posts", handle(s.createPost))
+	hr.Get("/posts", handle(s.listPosts))
+	hr.Get("/posts/{code}", handle(s.getPost))
+	hr.Patch("/posts/{code}", handle(s.patchPost))
+	hr.Delete("/posts/{code}", handle(s.deletePost))
 	hr.Get("/posts/{code}/schedules", s.listSchedules(s.postScheduleOwner()))
 	hr.Post("/posts/{code}/schedules", s.addSchedule(s.postScheduleOwner()))
 
-	hr.Post("/people", s.createPerson)
-	hr.Get("/people", s.listPeople)
-	hr.Get("/people/{external_id}", s.getPerson)
-	hr.Patch("/people/{external_id}", s.patchPerson)
-	hr.Delete("/people/{external_id}", s.deletePerson)
+	hr.Post("/people", handle(s.createPerson))
+	hr.Get("/people", handle(s.listPeople))
+	hr.Get("/people/{external_id}", handle(s.getPerson))
+	hr.Patch("/people/{external_id}", handle(s.patchPerson))
+	hr.Delete("/people/{external_id}", handle(s.deletePerson))
 	hr.Get("/people/{external_id}/schedules", s.listSchedules(s.personScheduleOwner()))
 	hr.Post("/people/{external_id}/schedules", s.addSchedule(s.personScheduleOwner()))
 
-	hr.Post("/people/{external_id}/leaves", s.createLeave)
-	hr.Get("/people/{external_id}/leaves", s.listLeaves)
-	hr.Get("/people/{external_id}/leaves/{id}", s.getLeave)
-	hr.Delete("/people/{external_id}/leaves/{id}", s.deleteLeave)
+	hr.Post("/people/{external_id}/leaves", handle(s.createLeave))
+	hr.Get("/people/{external_id}/leaves", handle(s.listLeaves))
+	hr.Get("/people/{external_id}/leaves/{id}", handle(s.getLeave))
+	hr.Delete("/people/{external_id}/leaves/{id}", handle(s.deleteLeave))
 }
 
 // optional is a JSON merge-patch field: absent (Set false), null (Null) or a
@@ -236,33 +236,31 @@ func (in postIn) post() (domain.Post, error) {
 	return p, invalidFields(&v, domain.T("post"))
 }
 
-func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createPost(w http.ResponseWriter, r *http.Request) error {
 	var in postIn
 	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := in.post()
 	if err == nil {
 		p, err = s.store.CreatePost(r.Context(), p)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/v1/posts/"+p.Code)
-	writePost(w, r, http.StatusCreated, p)
+	return writePost(w, r, http.StatusCreated, p)
 }
 
 // writePost answers with the post and its ETag.
-func writePost(w http.ResponseWriter, r *http.Request, status int, p domain.Post) {
+func writePost(w http.ResponseWriter, r *http.Request, status int, p domain.Post) error {
 	on, err := onDate(r, p.TimeZone)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", etag(p.Version))
 	writeJSON(w, status, postOut(p, on))
+	return nil
 }
 
 // postCode returns the {code} path parameter, or a not_found error when it
@@ -275,33 +273,29 @@ func postCode(r *http.Request) (string, error) {
 	return code, nil
 }
 
-func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPost(w http.ResponseWriter, r *http.Request) error {
 	code, err := postCode(r)
 	var p domain.Post
 	if err == nil {
 		p, err = s.store.FindPostByCode(r.Context(), code)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	writePost(w, r, http.StatusOK, p)
+	return writePost(w, r, http.StatusOK, p)
 }
 
-func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) error {
 	after, limit, err := pageParams(r, cursorPosts, domain.ValidCode)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if _, err := onDate(r, "UTC"); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	posts, next, err := s.store.ListPosts(r.Context(), postgres.Page{After: after, Limit: limit})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	out := listOf[postJSON]{Items: make([]postJSON, len(posts)), NextCursor: encodeCursor(cursorPosts, next)}
 	for i, p := range posts {
@@ -309,6 +303,7 @@ func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) {
 		out.Items[i] = postOut(p, on)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // postPatchIn is the body of PATCH /v1/posts/{code}, a JSON merge patch:
@@ -370,13 +365,12 @@ func (in postPatchIn) patch(code string, current func() (domain.Post, error)) (p
 	return p, nil
 }
 
-func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.updatePost(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	writePost(w, r, http.StatusOK, p)
+	return writePost(w, r, http.StatusOK, p)
 }
 
 func (s *Server) updatePost(r *http.Request) (domain.Post, error) {
@@ -407,25 +401,22 @@ func (s *Server) updatePost(r *http.Request) (domain.Post, error) {
 	return s.store.UpdatePost(r.Context(), code, patch, version)
 }
 
-func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		code, err := postCode(r)
-		if err != nil {
-			return err
-		}
-		pc, err := parseIfMatch(r)
-		if err != nil {
-			return err
-		}
-		version, err := pc.version(func() (int64, error) { p, err := s.store.FindPostByCode(r.Context(), code); return p.Version, err })
-		if err != nil {
-			return err
-		}
-		return s.store.DeletePost(r.Context(), code, version)
-	}()
+func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
+	code, err := postCode(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
+	}
+	pc, err := parseIfMatch(r)
+	if err != nil {
+		return err
+	}
+	version, err := pc.version(func() (int64, error) { p, err := s.store.FindPostByCode(r.Context(), code); return p.Version, err })
+	if err == nil {
+		err = s.store.DeletePost(r.Context(), code, version)
+	}
+	if err != nil {
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

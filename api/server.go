@@ -47,6 +47,9 @@ type Config struct {
 	View *view.View
 	// Now returns the current instant (the default for `at`); time.Now when nil.
 	Now func() time.Time
+	// CORSOrigins are the origins whose pages may call the API from a
+	// browser (FRANJA_CORS_ORIGINS); none, the default, allows none.
+	CORSOrigins []string
 	// AuditThreshold is the number of exception contacts a requester may
 	// make in a month before the report flags them (default 10).
 	AuditThreshold int
@@ -67,6 +70,7 @@ type Server struct {
 	now          func() time.Time
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
+	corsOrigins    []string
 }
 
 // New returns the HTTP handler for the whole API.
@@ -81,6 +85,7 @@ func New(cfg Config) http.Handler {
 		authFailures: newFailedAuthLimiter(cfg.FailedAuthLimit),
 		view:         cfg.View,
 		now:          cfg.Now,
+		corsOrigins:  cfg.CORSOrigins,
 	}
 	if s.now == nil {
 		s.now = time.Now
