@@ -261,7 +261,15 @@ func cleanCell(row *rawRow, field, s string) string {
 // object, or that has unknown or mistyped fields, is a row error; broken
 // JSON stops the read (400).
 func readJSON(body io.Reader, k *importKind) ([]rawRow, error) {
-	dec := json.NewDecoder(bufio.NewReaderSize(body, 64<<10))
+	// Whole, bounded by the body limit: strictJSON needs it all.
+	all, err := io.ReadAll(body)
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	if err := strictJSON(all); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(all))
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
 		return nil, domain.Invalid("the body is empty", domain.FieldError{Field: "body", Message: `send a JSON array of objects, e.g. [{"code":"BOG",…}]`})

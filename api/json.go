@@ -7,8 +7,11 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"franja/domain"
 )
@@ -26,11 +29,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // data, a wrong content type and bodies over the limit, each with a message
 // that says what to fix.
 func decodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
-		}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		// A body without a type is not taken for JSON: a proxy or a
+		// form could have sent anything.
+		return domain.Errorf(domain.EUnsupported, "send the body with Content-Type: application/json")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
 	}
 	// Read whole (the body limit bounds it) to refuse what encoding/json
 	// would let through: invalid UTF-8, which it silently turns into U+FFFD.
@@ -43,6 +50,9 @@ func decodeJSON(r *http.Request, v any) error {
 	if !utf8.Valid(body) {
 		return domain.Errorf(domain.EMalformed, "the body is not UTF-8 text")
 	}
+	if err := strictJSON(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -52,6 +62,50 @@ func decodeJSON(r *http.Request, v any) error {
 		return domain.Errorf(domain.EMalformed, "the body must hold a single JSON value")
 	}
 	return nil
+}
+
+// strictJSON refuses what encoding/json lets through silently: a name
+// given twice in one object (it keeps the last, where another reader of the
+// same body may keep the first: {"role":"hr","role":"admin"}) and escapes
+// that are not Unicode (a lone surrogate, "\ud800", which it stores as
+// U+FFFD). Each is a 400 naming the field. Other syntax errors are left to
+// encoding/json, which words them already.
+func strictJSON(body []byte) error {
+	_, err := jsontext.NewDecoder(bytes.NewReader(body)).ReadValue()
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	field := pointerField(se.JSONPointer)
+	switch {
+	case errors.Is(err, jsontext.ErrDuplicateName):
+		return &domain.Error{Code: domain.EMalformed, Message: "a field appears twice in one object",
+			Fields: []domain.FieldError{{Field: field, Message: "appears more than once in its object; send it once"}}}
+	case strings.Contains(se.Err.Error(), "surrogate") || strings.Contains(se.Err.Error(), "UTF-8"):
+		return &domain.Error{Code: domain.EMalformed, Message: "a text is not valid Unicode",
+			Fields: []domain.FieldError{{Field: field, Message: `holds an escape that is not a Unicode character (a lone surrogate such as \ud800)`}}}
+	}
+	return nil
+}
+
+// pointerField names the field a JSON pointer points at as the API names
+// fields elsewhere: /checks/0/person is checks[0].person.
+func pointerField(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
 }
 
 // jsonError turns a decoding failure into a client error a person can act on.

@@ -96,7 +96,14 @@ func (q *query) duration(name string, def, min, max time.Duration) time.Duration
 	return d
 }
 
-func (q *query) err() error { return q.v.Err("some query parameters are not valid") }
+// err is every problem found, as one 400: a query parameter that is not
+// of its type or outside its bounds is malformed (see openapi.yaml's rule).
+func (q *query) err() error {
+	if len(q.v.Fields) == 0 {
+		return nil
+	}
+	return &domain.Error{Code: domain.EMalformed, Message: "some query parameters are not valid", Fields: q.v.Fields}
+}
 
 // parseInstant parses an RFC 3339 instant, refusing ones without an offset
 // and years outside 1900–2200 (absurd dates are a client's mistake).

@@ -245,11 +245,11 @@ func (s *Store) DeletePost(ctx context.Context, code string, ifVersion int64) er
 }
 
 // listSome names up to n ids, then "and more".
-func listSome(ids []string, n int) string {
+func listSome(ids []string, n int) any {
 	if len(ids) <= n {
 		return strings.Join(ids, ", ")
 	}
-	return strings.Join(ids[:n], ", ") + " and more"
+	return domain.T("%s and more", strings.Join(ids[:n], ", "))
 }
 
 // staleError is the precondition_failed answer to a write whose If-Match
