@@ -29,7 +29,7 @@ func keysCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	store, closeStore, err := openStore(ctx, getenv, log)
+	store, closeStore, err := openAdminStore(ctx, getenv, log)
 	if err != nil {
 		return err
 	}
