@@ -71,6 +71,7 @@ func writeAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry, cursor 
 		w.Header().Set("X-Next-Cursor", *cursor)
 	}
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180
 	_ = cw.Write([]string{"id", "asked_at", "at", "requester", "person", "post", "purpose", "channel", "decision", "exception", "reasons", "justification", "api_key", "request_id"})
 	for _, e := range entries {
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), utc(e.AskedAt), utc(e.At), e.Requester, e.Person, e.Post, e.Purpose,
@@ -128,20 +129,22 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) error 
 		Total       int              `json:"total"`
 		ByRequester []requesterCount `json:"by_requester"`
 		ByPost      []postCount      `json:"by_post"`
-		Note        string           `json:"note"`
+		Note        *string          `json:"note"`
 	}{Month: month.Format("2006-01"), From: local(from, bog), To: local(to, bog), Threshold: s.auditThreshold,
 		ByRequester: []requesterCount{}, ByPost: []postCount{}}
+	flagged := false
 	for _, c := range byRequester {
 		out.Total += c.Count
 		out.ByRequester = append(out.ByRequester, requesterCount{c.Key, c.Count, c.Count > s.auditThreshold})
+		flagged = flagged || c.Count > s.auditThreshold
 	}
 	for _, c := range byPost {
 		out.ByPost = append(out.ByPost, postCount{c.Key, c.Count})
 	}
-	out.Note = [2]string{
-		"Un solicitante señalado superó el umbral mensual de contactos por excepción: el contacto persistente fuera de la jornada puede constituir acoso laboral (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
-		"A flagged requester exceeded the monthly threshold of exception contacts: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
-	}[language(r)]
+	if flagged { // the note explains the flags: none, no note
+		note := language(r).Sprintf("A flagged requester exceeded the monthly threshold of exception contacts: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).")
+		out.Note = &note
+	}
 	s.recordAccess(r, principalOf(r.Context()), "audit_report", "")
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -371,5 +371,6 @@ var spanish = map[string]string{
 	"%q is not an external_id: use 1 to 64 letters, digits, '.', '_' or '-'":         "%q no es un external_id: use de 1 a 64 letras, dígitos, '.', '_' o '-'",
 	"%q is not an email address": "%q no es una dirección de correo",
 	"%q is not a post code":      "%q no es un código de puesto",
-	"%q is not an external_ref: use 1 to 128 letters, digits, '.', '_', ':', '/' or '-'": "%q no es un external_ref: use de 1 a 128 letras, dígitos, '.', '_', ':', '/' o '-'",
+	"%q is not an external_ref: use 1 to 128 letters, digits, '.', '_', ':', '/' or '-'":                                                                                                         "%q no es un external_ref: use de 1 a 128 letras, dígitos, '.', '_', ':', '/' o '-'",
+	"A flagged requester exceeded the monthly threshold of exception contacts: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).": "Un solicitante señalado superó el umbral mensual de contactos por excepción: el contacto persistente fuera de la jornada puede constituir acoso laboral (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
 }
