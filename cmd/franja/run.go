@@ -30,6 +30,7 @@ Environment:
   FRANJA_DATA_DIR     where the embedded PostgreSQL keeps its data
   FRANJA_AUDIT_THRESHOLD  exception contacts a requester may make in a month before the report flags them (10)
   FRANJA_RATE_LIMIT_SYSTEM  requests per second each system key may make (2000; 0: unlimited)
+  FRANJA_CORS_ORIGINS comma-separated origins whose browser pages may call the API (default none)
   FRANJA_LOG_LEVEL    debug, info (default), warn or error
   FRANJA_SERVER       franja import: the API's URL (default http://localhost:8080)
   FRANJA_TOKEN        franja import: the bearer token (an hr or admin key)

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"franja/api"
@@ -60,6 +61,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		Store:          store,
 		View:           v,
 		AuditThreshold: atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
+		CORSOrigins:    corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
@@ -114,4 +116,15 @@ func atoiOr(s string, def int) int {
 		return n
 	}
 	return def
+}
+
+// corsOrigins splits FRANJA_CORS_ORIGINS ("https://a.example, https://b.example").
+func corsOrigins(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
