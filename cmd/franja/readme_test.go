@@ -92,7 +92,7 @@ func TestReadmeWalkThrough(t *testing.T) {
 		`"person":"E10234"`, `"decision":"allow"`, // the first answer, as the README shows it
 		`"delegate":{"person":"E10002"`, // the Secretary General's encargado
 		`"message":"Within their working hours."`, `"reason`, `"slots":[`,
-		`"token":"frj_`, // the new key
+		`"token":"frj_`,             // the new key
 		"Notificaciones", "version", // keys list and migrate version, beside the server
 	} {
 		if !strings.Contains(out.String(), want) {
