@@ -13,8 +13,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/santhosh-tekuri/jsonschema/v6"
-	yaml11 "gopkg.in/yaml.v2"
 	yaml12 "go.yaml.in/yaml/v3"
+	yaml11 "gopkg.in/yaml.v2"
 )
 
 // TestOpenAPIReadsTheSameAsYAML11 reads the document as YAML 1.1 (PyYAML,
