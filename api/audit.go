@@ -34,7 +34,8 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err := q.err(); err != nil {
 		return err
 	}
-	after, limit, err := pageParams(r, "audit", func(k string) bool { _, err := strconv.ParseInt(k, 10, 64); return err == nil })
+	pages := newPager("audit", q.str("from"), q.str("to"), f.Requester, f.Person)
+	after, limit, err := pages.params(r, func(k string) bool { _, err := strconv.ParseInt(k, 10, 64); return err == nil })
 	if err != nil {
 		return err
 	}
@@ -51,7 +52,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	s.recordAccess(r, principalOf(r.Context()), "audit_log", f.Person)
 	var cursor *string
 	if next != 0 {
-		cursor = encodeCursor("audit", strconv.FormatInt(next, 10))
+		cursor = pages.cursor(strconv.FormatInt(next, 10))
 	}
 	if asCSV {
 		writeAuditCSV(w, entries, cursor)

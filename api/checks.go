@@ -35,8 +35,9 @@ type checkResult struct {
 func (c checkResult) MarshalJSON() ([]byte, error) {
 	if c.Error != nil {
 		return json.Marshal(struct {
-			Error *Problem `json:"error"`
-		}{c.Error})
+			Outcome string   `json:"outcome"`
+			Error   *Problem `json:"error"`
+		}{"error", c.Error})
 	}
 	return json.Marshal(c.decisionJSON)
 }
@@ -76,6 +77,7 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 			results[i] = checkResult{Error: itemProblem(r, err)}
 			continue
 		}
+		answers[i].out.Outcome = "decision"
 		results[i] = checkResult{decisionJSON: &answers[i].out}
 		entries, at := answers[i].audits(requestID(r.Context()))
 		audits, slots = append(audits, entries...), append(slots, at...)

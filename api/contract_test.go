@@ -393,3 +393,19 @@ func peopleTexts(t *testing.T, res *response) []string {
 	walk(v, "")
 	return out
 }
+
+func TestDurationsAreEchoedAsSent(t *testing.T) {
+	h := decisionFixture(t)
+	res := h.do(req{Method: "GET", Path: "/v1/people/E1/next-slot?after=2026-11-27T01:30:00Z&duration=PT24H"})
+	if m := res.Map(t); m["duration"] != "PT24H" {
+		t.Errorf("next-slot duration=PT24H echoed as %v", m["duration"])
+	}
+	res = h.do(req{Method: "POST", Path: "/v1/meeting-slots", Body: map[string]any{"people": []string{"E1"}, "duration": "PT60M", "granularity": "PT30M",
+		"from": "2026-11-30T00:00:00Z", "to": "2026-12-01T00:00:00Z", "limit": 1}})
+	if m := res.Map(t); m["duration"] != "PT60M" || m["granularity"] != "PT30M" {
+		t.Errorf("meeting-slots echoed duration %v, granularity %v", m["duration"], m["granularity"])
+	}
+	if m := h.do(req{Method: "GET", Path: "/v1/people/E1/next-slot?after=2026-11-27T01:30:00Z"}).Map(t); m["duration"] != "PT30M" {
+		t.Errorf("the default duration reads %v", m["duration"])
+	}
+}

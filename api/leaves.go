@@ -199,7 +199,8 @@ func (s *Server) leavesPage(r *http.Request) (listOf[leaveJSON], error) {
 	if err != nil {
 		return out, err
 	}
-	after, limit, err := pageParams(r, cursorLeaves, func(k string) bool {
+	pages := newPager(cursorLeaves, person)
+	after, limit, err := pages.params(r, func(k string) bool {
 		n, err := strconv.ParseInt(k, 10, 64)
 		return err == nil && n > 0
 	})
@@ -220,7 +221,7 @@ func (s *Server) leavesPage(r *http.Request) (listOf[leaveJSON], error) {
 		out.Items[i] = leaveOut(l, loc)
 	}
 	if next != 0 {
-		out.NextCursor = encodeCursor(cursorLeaves, strconv.FormatInt(next, 10))
+		out.NextCursor = pages.cursor(strconv.FormatInt(next, 10))
 	}
 	return out, nil
 }

@@ -88,7 +88,7 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 		slots[i] = sl
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"duration": formatDuration(dur), "granularity": formatDuration(gran), "from": utc(from), "to": utc(to), "slots": slots,
+		"duration": asSent(in.Duration, dur), "granularity": asSent(in.Granularity, gran), "from": utc(from), "to": utc(to), "slots": slots,
 	})
 }
 

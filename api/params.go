@@ -139,6 +139,15 @@ func parseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+// asSent is the duration to echo in an answer: as the client wrote it
+// (PT24H stays PT24H), or d's own form when it took the default.
+func asSent(sent string, d time.Duration) string {
+	if sent != "" {
+		return sent
+	}
+	return formatDuration(d)
+}
+
 // formatDuration writes d in ISO 8601 (PT30M, PT1H, P366D).
 func formatDuration(d time.Duration) string {
 	if d%(24*time.Hour) == 0 && d > 0 {

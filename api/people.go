@@ -146,11 +146,12 @@ func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) peoplePage(r *http.Request) (listOf[personJSON], error) {
 	var out listOf[personJSON]
-	after, limit, err := pageParams(r, cursorPeople, domain.ValidExternalID)
+	q := r.URL.Query()
+	pages := newPager(cursorPeople, q.Get("post"), q.Get("supervisor"))
+	after, limit, err := pages.params(r, domain.ValidExternalID)
 	if err != nil {
 		return out, err
 	}
-	q := r.URL.Query()
 	f := postgres.PeopleFilter{Post: q.Get("post"), Supervisor: q.Get("supervisor"), Page: postgres.Page{After: after, Limit: limit}}
 	if f.Post != "" && !domain.ValidCode(f.Post) {
 		return out, badParam("post", "%q is not a post code; codes are upper-case, e.g. BOG", clip(f.Post, 40))
@@ -166,7 +167,7 @@ func (s *Server) peoplePage(r *http.Request) (listOf[personJSON], error) {
 	if err != nil {
 		return out, err
 	}
-	out = listOf[personJSON]{Items: make([]personJSON, len(people)), NextCursor: encodeCursor(cursorPeople, next)}
+	out = listOf[personJSON]{Items: make([]personJSON, len(people)), NextCursor: pages.cursor(next)}
 	for i, p := range people {
 		on, err := onDate(r, zones[i])
 		if err != nil {

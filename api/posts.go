@@ -286,7 +286,8 @@ func (s *Server) getPost(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) error {
-	after, limit, err := pageParams(r, cursorPosts, domain.ValidCode)
+	pages := newPager(cursorPosts)
+	after, limit, err := pages.params(r, domain.ValidCode)
 	if err != nil {
 		return err
 	}
@@ -297,7 +298,7 @@ func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := listOf[postJSON]{Items: make([]postJSON, len(posts)), NextCursor: encodeCursor(cursorPosts, next)}
+	out := listOf[postJSON]{Items: make([]postJSON, len(posts)), NextCursor: pages.cursor(next)}
 	for i, p := range posts {
 		on, _ := onDate(r, p.TimeZone)
 		out.Items[i] = postOut(p, on)

@@ -373,4 +373,5 @@ var spanish = map[string]string{
 	"%q is not a post code":      "%q no es un código de puesto",
 	"%q is not an external_ref: use 1 to 128 letters, digits, '.', '_', ':', '/' or '-'":                                                                                                         "%q no es un external_ref: use de 1 a 128 letras, dígitos, '.', '_', ':', '/' o '-'",
 	"A flagged requester exceeded the monthly threshold of exception contacts: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).": "Un solicitante señalado superó el umbral mensual de contactos por excepción: el contacto persistente fuera de la jornada puede constituir acoso laboral (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
+	"was made for another filter: ask with the same filter as the page it came from, or leave cursor out to start again":                                                                         "se hizo para otro filtro: pregunte con el mismo filtro de la página de la que salió, u omita cursor para empezar de nuevo",
 }
