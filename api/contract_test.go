@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -407,5 +409,62 @@ func TestDurationsAreEchoedAsSent(t *testing.T) {
 	}
 	if m := h.do(req{Method: "GET", Path: "/v1/people/E1/next-slot?after=2026-11-27T01:30:00Z"}).Map(t); m["duration"] != "PT30M" {
 		t.Errorf("the default duration reads %v", m["duration"])
+	}
+}
+
+// TestServerOwnErrorsAreProblems: what Go's HTTP server answers before any
+// handler runs (a bad escape in the path, no Host, oversized headers) comes
+// as problem+json in the language asked for, through ProblemListener.
+func TestServerOwnErrorsAreProblems(t *testing.T) {
+	h := newHarness(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h.handler, MaxHeaderBytes: 8 << 10}
+	go srv.Serve(ProblemListener(ln))
+	t.Cleanup(func() { srv.Close() })
+	send := func(raw string) (status int, header http.Header, p Problem) {
+		t.Helper()
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write([]byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if err := json.NewDecoder(res.Body).Decode(&p); err != nil {
+			t.Fatalf("%q: the body is not JSON: %v", raw, err)
+		}
+		return res.StatusCode, res.Header, p
+	}
+	for _, c := range []struct {
+		raw, lang string
+		status    int
+		code      string
+	}{
+		{"GET /v1/%zz HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\n\r\n", "en", 400, "malformed"},
+		{"GET /v1/%zz HTTP/1.1\r\nHost: x\r\n\r\n", "es", 400, "malformed"},
+		{"GET /v1/whoami HTTP/1.1\r\nAccept-Language: en\r\n\r\n", "en", 400, "malformed"},
+		{"GET /v1/whoami HTTP/1.1\r\nHost: x\r\nAccept-Language: es\r\nX-Big: " + strings.Repeat("a", 16<<10) + "\r\n\r\n", "es", 431, "header_too_large"},
+	} {
+		status, header, p := send(c.raw)
+		if status != c.status || string(p.Code) != c.code || header.Get("Content-Type") != "application/problem+json" ||
+			header.Get("Content-Language") != c.lang || p.Title == "" || p.Detail == "" {
+			t.Errorf("%.40q: %d %s %v %+v", c.raw, status, p.Code, header, p)
+		}
+		if words := foreignWords(p.Title+" "+p.Detail, c.lang); len(words) > 0 {
+			t.Errorf("%.40q: %q has words of the other language: %v", c.raw, p.Detail, words)
+		}
+	}
+	// A normal answer on the same kind of connection is left alone.
+	if status, _, p := send("GET /v1/whoami HTTP/1.1\r\nHost: x\r\n\r\n"); status != 401 || p.Code != "unauthorized" {
+		t.Errorf("a handler's own answer: %d %+v", status, p)
 	}
 }

@@ -25,6 +25,7 @@ var statusOf = map[domain.ErrorCode]int{
 	domain.EUnsupported:        http.StatusUnsupportedMediaType,
 	domain.ERateLimited:        http.StatusTooManyRequests,
 	domain.EMethodNotAllowed:   http.StatusMethodNotAllowed,
+	domain.EHeaderTooLarge:     http.StatusRequestHeaderFieldsTooLarge,
 	domain.EInternal:           http.StatusInternalServerError,
 }
 
@@ -44,6 +45,7 @@ var titles = map[domain.ErrorCode]domain.Text{
 	domain.EUnsupported:        domain.T("Unsupported media type"),
 	domain.ERateLimited:        domain.T("Too many requests"),
 	domain.EMethodNotAllowed:   domain.T("Method not allowed"),
+	domain.EHeaderTooLarge:     domain.T("Request headers too large"),
 	domain.EInternal:           domain.T("Internal error"),
 }
 

@@ -174,6 +174,9 @@ func (v *Validator) Err(message string) error {
 // EMethodNotAllowed is for a method a route does not serve (405).
 const EMethodNotAllowed ErrorCode = "method_not_allowed"
 
+// EHeaderTooLarge is for request headers past the server's limit (431).
+const EHeaderTooLarge ErrorCode = "header_too_large"
+
 // InEnglish returns copies of fs with their messages rendered in English and
 // no Args: for the command line, logs and tests.
 func InEnglish(fs []FieldError) []FieldError {

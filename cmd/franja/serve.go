@@ -71,6 +71,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	ln = api.ProblemListener(ln) // the server's own 400s and 431s as problems too
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
