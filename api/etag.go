@@ -87,6 +87,25 @@ func (p precondition) version(current func() (int64, error)) (int64, error) {
 	return neverMatches, nil
 }
 
+// deleteIfMatch answers a DELETE under If-Match (absent: whatever the
+// version): current reads the stored version (only for a list of tags), del
+// deletes if the version is still the one named; 204 when done.
+func deleteIfMatch(w http.ResponseWriter, r *http.Request, current func() (int64, error), del func(version int64) error) error {
+	pc, err := parseIfMatch(r)
+	if err != nil {
+		return err
+	}
+	version, err := pc.version(current)
+	if err == nil {
+		err = del(version)
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 // clip shortens s to at most n bytes for a message.
 func clip(s string, n int) string {
 	if len(s) <= n {

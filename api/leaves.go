@@ -231,20 +231,9 @@ func (s *Server) deleteLeave(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pc, err := parseIfMatch(r)
-	if err != nil {
-		return err
-	}
-	version, err := pc.version(func() (int64, error) {
+	current := func() (int64, error) {
 		l, err := s.store.FindLeave(r.Context(), person, id)
 		return l.Version, err
-	})
-	if err == nil {
-		err = s.store.DeleteLeave(r.Context(), person, id, version)
 	}
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteIfMatch(w, r, current, func(v int64) error { return s.store.DeleteLeave(r.Context(), person, id, v) })
 }

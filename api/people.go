@@ -317,17 +317,5 @@ func (s *Server) deletePerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pc, err := parseIfMatch(r)
-	if err != nil {
-		return err
-	}
-	version, err := pc.version(s.personVersion(r, id))
-	if err == nil {
-		err = s.store.DeletePerson(r.Context(), id, version)
-	}
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return deleteIfMatch(w, r, s.personVersion(r, id), func(v int64) error { return s.store.DeletePerson(r.Context(), id, v) })
 }

@@ -407,17 +407,6 @@ func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pc, err := parseIfMatch(r)
-	if err != nil {
-		return err
-	}
-	version, err := pc.version(func() (int64, error) { p, err := s.store.FindPostByCode(r.Context(), code); return p.Version, err })
-	if err == nil {
-		err = s.store.DeletePost(r.Context(), code, version)
-	}
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	current := func() (int64, error) { p, err := s.store.FindPostByCode(r.Context(), code); return p.Version, err }
+	return deleteIfMatch(w, r, current, func(v int64) error { return s.store.DeletePost(r.Context(), code, v) })
 }
