@@ -114,10 +114,12 @@ func withCompression() func(http.Handler) http.Handler {
 // secrets. Handlers of shared data (calendars) say otherwise.
 func withNoStore(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
+		w.Header()["Cache-Control"] = noStore
 		next.ServeHTTP(w, r)
 	})
 }
+
+var noStore = []string{"no-store"} // shared: see contentLanguage
 
 // writeRevalidated answers v as JSON that caches may keep but must
 // revalidate: with an ETag of its bytes, and 304 Not Modified when

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"franja/lang"
@@ -14,26 +13,40 @@ const (
 	langEN = lang.English
 )
 
-type langKey struct{}
+// contentLanguage and varyLanguage are the header values withLanguage sets,
+// made once: assigning them allocates nothing on the decision path (a later
+// Add copies, since their capacity is their length).
+var (
+	contentLanguage = map[lang.Lang][]string{lang.Spanish: {"es"}, lang.English: {"en"}}
+	varyLanguage    = []string{"Accept-Language"}
+)
 
 // withLanguage negotiates the request's language once, from
 // Accept-Language, and says on every answer which one it is in and that it
-// depends on that header.
+// depends on that header. The language is kept in the request's log slot
+// (withLogging's), which exists anyway: no context of its own.
 func withLanguage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := lang.Negotiate(r.Header.Get("Accept-Language"))
 		h := w.Header()
-		h.Set("Content-Language", l.String())
-		h.Add("Vary", "Accept-Language")
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), langKey{}, l)))
+		h["Content-Language"] = contentLanguage[l]
+		if len(h["Vary"]) == 0 {
+			h["Vary"] = varyLanguage
+		} else {
+			h.Add("Vary", "Accept-Language")
+		}
+		if rl := requestLogOf(r.Context()); rl != nil {
+			rl.lang = l
+		}
+		next.ServeHTTP(w, r)
 	})
 }
 
 // language is the request's language: Spanish or English, by
 // Accept-Language, Spanish by default.
 func language(r *http.Request) lang.Lang {
-	if l, ok := r.Context().Value(langKey{}).(lang.Lang); ok {
-		return l
+	if rl := requestLogOf(r.Context()); rl != nil {
+		return rl.lang
 	}
 	return lang.Negotiate(r.Header.Get("Accept-Language"))
 }
