@@ -161,9 +161,10 @@ func (a *KeyAuthenticator) Flush(ctx context.Context) error {
 func (s *Server) apiKeyRoutes(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(allow())
-		r.Post("/api-keys", s.createAPIKey)
-		r.Get("/api-keys", s.listAPIKeys)
-		r.Delete("/api-keys/{id}", s.revokeAPIKey)
+		r.Post("/api-keys", handle(s.createAPIKey))
+		r.Get("/api-keys", handle(s.listAPIKeys))
+		r.Get("/api-keys/{id}", handle(s.getAPIKey))
+		r.Delete("/api-keys/{id}", handle(s.revokeAPIKey))
 	})
 }
 
@@ -215,11 +216,10 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) error {
 	var body apiKeyRequest
 	if err := decodeJSON(r, &body); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	now := time.Now()
 	nk := postgres.NewAPIKey{Name: body.Name, Role: body.Role}
@@ -236,13 +236,11 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) {
 	}
 	postgres.ValidateAPIKey(&v, nk, now)
 	if err := v.Err("the API key is not valid"); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	k, token, err := s.store.CreateAPIKey(r.Context(), nk, now)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	logger(r).Info("API key created", slog.String("created_key", k.Prefix), slog.String("created_role", k.Role))
 	out := toAPIKeyJSON(k, now)
@@ -250,13 +248,13 @@ func (s *Server) createAPIKey(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store") // the token must not linger in any cache
 	w.Header().Set("Location", "/v1/api-keys/"+strconv.FormatInt(k.ID, 10))
 	writeJSON(w, http.StatusCreated, out)
+	return nil
 }
 
-func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) error {
 	keys, err := s.store.ListAPIKeys(r.Context())
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	now := time.Now()
 	items := make([]apiKeyJSON, 0, len(keys))
@@ -264,22 +262,42 @@ func (s *Server) listAPIKeys(w http.ResponseWriter, r *http.Request) {
 		items = append(items, toAPIKeyJSON(k, now))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+	return nil
+}
+
+// getAPIKey answers GET /v1/api-keys/{id}, where the Location of a new key
+// points. Keys are few (people make them by hand), so it reads the list.
+func (s *Server) getAPIKey(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id < 1 {
+		return domain.Errorf(domain.ENotFound, "no API key has id %q", chi.URLParam(r, "id"))
+	}
+	keys, err := s.store.ListAPIKeys(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.ID == id {
+			writeJSON(w, http.StatusOK, toAPIKeyJSON(k, time.Now()))
+			return nil
+		}
+	}
+	return domain.Errorf(domain.ENotFound, "no API key has id %d", id)
 }
 
 // revokeAPIKey revokes a key in the database; the answer waits for this
 // replica's view to drop it (withSync), so it stops working here with this
 // very answer, and on the others as their change feed brings it.
-func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) {
+func (s *Server) revokeAPIKey(w http.ResponseWriter, r *http.Request) error {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id < 1 {
-		writeError(w, r, domain.Errorf(domain.ENotFound, "no API key has id %q", chi.URLParam(r, "id")))
-		return
+		return domain.Errorf(domain.ENotFound, "no API key has id %q", chi.URLParam(r, "id"))
 	}
 	k, err := s.store.RevokeAPIKey(r.Context(), id, time.Now())
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	logger(r).Info("API key revoked", slog.String("revoked_key", k.Prefix))
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

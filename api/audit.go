@@ -16,13 +16,13 @@ import (
 // evidence, read by hr and admin only, and never edited by any endpoint.
 func (s *Server) auditRoutes(r chi.Router) {
 	hr := r.With(allow(RoleHR))
-	hr.Get("/audit/exceptions", s.listAudit)
-	hr.Get("/reports/exceptions", s.reportExceptions)
+	hr.Get("/audit/exceptions", handle(s.listAudit))
+	hr.Get("/reports/exceptions", handle(s.reportExceptions))
 }
 
 // listAudit answers GET /v1/audit/exceptions?from=&to=&requester=&person=,
 // as JSON pages or, with Accept: text/csv or ?format=csv, as CSV.
-func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := postgres.AuditFilter{
 		From:      q.instant("from", time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)),
@@ -32,13 +32,12 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	format := oneOfParam(q, "format", "json", []string{"json", "csv"})
 	if err := q.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	after, limit, err := pageParams(r, "audit", func(k string) bool { _, err := strconv.ParseInt(k, 10, 64); return err == nil })
+	pages := newPager("audit", q.str("from"), q.str("to"), f.Requester, f.Person)
+	after, limit, err := pages.params(r, func(k string) bool { _, err := strconv.ParseInt(k, 10, 64); return err == nil })
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	f.After, _ = strconv.ParseInt(after, 10, 64)
 	f.Limit = limit
@@ -48,22 +47,22 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	entries, next, err := s.store.ListExceptions(r.Context(), f)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	s.recordAccess(r, principalOf(r.Context()), "audit_log", f.Person)
 	var cursor *string
 	if next != 0 {
-		cursor = encodeCursor("audit", strconv.FormatInt(next, 10))
+		cursor = pages.cursor(strconv.FormatInt(next, 10))
 	}
 	if asCSV {
 		writeAuditCSV(w, entries, cursor)
-		return
+		return nil
 	}
 	if entries == nil {
 		entries = []postgres.AuditEntry{}
 	}
 	writeJSON(w, http.StatusOK, listOf[postgres.AuditEntry]{Items: entries, NextCursor: cursor})
+	return nil
 }
 
 func writeAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry, cursor *string) {
@@ -73,6 +72,7 @@ func writeAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry, cursor 
 		w.Header().Set("X-Next-Cursor", *cursor)
 	}
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180
 	_ = cw.Write([]string{"id", "asked_at", "at", "requester", "person", "post", "purpose", "channel", "decision", "exception", "reasons", "justification", "api_key", "request_id"})
 	for _, e := range entries {
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), utc(e.AskedAt), utc(e.At), e.Requester, e.Person, e.Post, e.Purpose,
@@ -93,7 +93,7 @@ func csvSafe(s string) string {
 // per requester and per post, flagging requesters above the monthly
 // threshold (persistent out-of-hours contact can amount to workplace
 // harassment, Ley 1010 de 2006; Ley 2191 de 2022 art. 7).
-func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	month, err := time.Parse("2006-01", q.str("month"))
 	switch {
@@ -103,8 +103,7 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
 		q.v.Add("month", "%q is outside the years 1900–2200", q.str("month"))
 	}
 	if err := q.err(); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	// Months are counted in Bogotá, where the ministry reads the report.
 	bog, _ := time.LoadLocation("America/Bogota")
@@ -112,8 +111,7 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
 	to := from.AddDate(0, 1, 0)
 	byRequester, byPost, err := s.store.CountExceptions(r.Context(), from, to)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	type requesterCount struct {
 		Requester string `json:"requester"`
@@ -132,20 +130,23 @@ func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) {
 		Total       int              `json:"total"`
 		ByRequester []requesterCount `json:"by_requester"`
 		ByPost      []postCount      `json:"by_post"`
-		Note        string           `json:"note"`
+		Note        *string          `json:"note"`
 	}{Month: month.Format("2006-01"), From: local(from, bog), To: local(to, bog), Threshold: s.auditThreshold,
 		ByRequester: []requesterCount{}, ByPost: []postCount{}}
+	flagged := false
 	for _, c := range byRequester {
 		out.Total += c.Count
 		out.ByRequester = append(out.ByRequester, requesterCount{c.Key, c.Count, c.Count > s.auditThreshold})
+		flagged = flagged || c.Count > s.auditThreshold
 	}
 	for _, c := range byPost {
 		out.ByPost = append(out.ByPost, postCount{c.Key, c.Count})
 	}
-	out.Note = [2]string{
-		"Un solicitante señalado superó el umbral mensual de contactos por excepción: el contacto persistente fuera de la jornada puede constituir acoso laboral (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
-		"A flagged requester exceeded the monthly threshold of exception contacts: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
-	}[language(r)]
+	if flagged { // the note explains the flags: none, no note
+		note := language(r).Sprintf("A flagged requester exceeded the monthly threshold of exception contacts: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).")
+		out.Note = &note
+	}
 	s.recordAccess(r, principalOf(r.Context()), "audit_report", "")
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }

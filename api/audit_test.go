@@ -70,6 +70,9 @@ func TestAuditLogAsCSV(t *testing.T) {
 	if err != nil || len(rows) != 2 || rows[0][0] != "id" || rows[1][3] != "E1" {
 		t.Fatalf("CSV rows %v (%v)", rows, err)
 	}
+	if lines := strings.SplitAfter(string(res.Body), "\n"); len(lines) != 3 || !strings.HasSuffix(lines[0], "\r\n") || !strings.HasSuffix(lines[1], "\r\n") {
+		t.Errorf("CSV lines must end with CRLF (RFC 4180): %q", res.Body)
+	}
 	if !strings.HasPrefix(rows[1][11], "'=") {
 		t.Errorf("a justification starting with = reaches a spreadsheet as a formula: %q", rows[1][11])
 	}
@@ -94,10 +97,17 @@ func TestExceptionReportFlagsPersistentRequesters(t *testing.T) {
 	if m["total"] != 4.0 || top["requester"] != "E1" || top["count"] != 3.0 || top["flagged"] != true || second["flagged"] != false {
 		t.Errorf("report: %s", res.Body)
 	}
+	if note, _ := m["note"].(string); !strings.Contains(note, "threshold") {
+		t.Errorf("a report that flags someone has no note saying why: %v", m["note"])
+	}
 	if bp := m["by_post"].([]any); len(bp) != 1 || bp[0].(map[string]any)["post"] != "BOG" {
 		t.Errorf("by post: %v", bp)
 	}
-	if res := h2.do(req{Method: "GET", Path: "/v1/reports/exceptions?month=2026-13", SkipSpec: true}); res.Status != 400 && res.Status != 422 {
+	quiet := h.do(req{Method: "GET", Path: "/v1/reports/exceptions?month=" + month}) // threshold 10: nobody flagged
+	if m := quiet.Map(t); m["note"] != nil {
+		t.Errorf("a report that flags nobody says %q", m["note"])
+	}
+	if res := h2.do(req{Method: "GET", Path: "/v1/reports/exceptions?month=2026-13", SkipSpec: true}); res.Status != 400 {
 		t.Errorf("month=2026-13: %d", res.Status)
 	}
 }

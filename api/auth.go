@@ -83,11 +83,11 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 // address has failed too often (Config.FailedAuthLimit), so that guessing
 // tokens, or flooding the key lookups with made-up ones, is bounded.
 // Requests with valid keys are never counted here.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, msg string) {
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, message string) {
 	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, clientAddr(r)) {
 		return
 	}
-	writeError(w, r, domain.Errorf(domain.EUnauthorized, "%s", msg))
+	writeError(w, r, domain.Errorf(domain.EUnauthorized, message))
 }
 
 // clientAddr is the connection's address without its port. Forwarding

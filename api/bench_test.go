@@ -113,6 +113,19 @@ func BenchmarkServe(b *testing.B) {
 			serve(b, handler, r)
 		}
 	})
+	b.Run("contactability_gzip", func(b *testing.B) {
+		// As Go's HTTP client asks by default: the answer (under 1 KiB)
+		// is not compressed, but passes through the compressor's check.
+		rng := rand.New(rand.NewPCG(1, 2))
+		b.ReportAllocs()
+		for b.Loop() {
+			r := httptest.NewRequest(http.MethodGet, fmt.Sprintf("/v1/people/P%d/contactability?at=%s", rng.IntN(benchPeople)+1, randomAt(rng)), nil)
+			r.Header.Set("Authorization", "Bearer "+token)
+			r.Header.Set("Accept-Encoding", "gzip")
+			r.Header.Set("Accept-Language", "en-US,en;q=0.9")
+			serve(b, handler, r)
+		}
+	})
 	if addr := os.Getenv("FRANJA_BENCH_ADDR"); addr != "" {
 		listen(b, handler, token, addr)
 	}

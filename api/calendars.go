@@ -37,21 +37,21 @@ const maxHolidayFile = 1 << 20
 func (s *Server) calendarRoutes(r chi.Router) {
 	read := allow(RoleHR, RoleSystem) // a supervisor key reads decisions and nothing else
 	write := allow(RoleHR)
-	r.With(read).Get("/calendars", s.listCalendars)
-	r.With(read).Get("/calendars/{code}/holidays", s.getCalendarHolidays)
-	r.With(write).Put("/calendars/{code}/holidays/{year}", s.putCalendarYear)
-	r.With(write).Delete("/calendars/{code}/holidays/{year}", s.deleteCalendarYear)
-	r.With(read).Get("/calendars/{code}/closures", s.listCalendarClosures)
-	r.With(write).Post("/calendars/{code}/closures", s.putCalendarClosure)
-	r.With(write).Delete("/calendars/{code}/closures/{date}", s.deleteCalendarClosure)
-	r.With(read).Get("/posts/{code}/holidays", s.getPostHolidays)
-	r.With(write).Put("/posts/{code}/holidays/{year}", s.putPostYear)
-	r.With(read).Get("/posts/{code}/closures", s.listPostClosures)
-	r.With(write).Post("/posts/{code}/closures", s.putPostClosure)
-	r.With(write).Delete("/posts/{code}/closures/{date}", s.deletePostClosure)
-	r.With(read).Get("/posts/{code}/exclusions", s.listPostExclusions)
-	r.With(write).Post("/posts/{code}/exclusions", s.putPostExclusion)
-	r.With(write).Delete("/posts/{code}/exclusions/{date}", s.deletePostExclusion)
+	r.With(read).Get("/calendars", handle(s.listCalendars))
+	r.With(read).Get("/calendars/{code}/holidays", handle(s.getCalendarHolidays))
+	r.With(write).Put("/calendars/{code}/holidays/{year}", handle(s.putCalendarYear))
+	r.With(write).Delete("/calendars/{code}/holidays/{year}", handle(s.deleteCalendarYear))
+	r.With(read).Get("/calendars/{code}/closures", handle(s.listCalendarClosures))
+	r.With(write).Post("/calendars/{code}/closures", handle(s.putCalendarClosure))
+	r.With(write).Delete("/calendars/{code}/closures/{date}", handle(s.deleteCalendarClosure))
+	r.With(read).Get("/posts/{code}/holidays", handle(s.getPostHolidays))
+	r.With(write).Put("/posts/{code}/holidays/{year}", handle(s.putPostYear))
+	r.With(read).Get("/posts/{code}/closures", handle(s.listPostClosures))
+	r.With(write).Post("/posts/{code}/closures", handle(s.putPostClosure))
+	r.With(write).Delete("/posts/{code}/closures/{date}", handle(s.deletePostClosure))
+	r.With(read).Get("/posts/{code}/exclusions", handle(s.listPostExclusions))
+	r.With(write).Post("/posts/{code}/exclusions", handle(s.putPostExclusion))
+	r.With(write).Delete("/posts/{code}/exclusions/{date}", handle(s.deletePostExclusion))
 }
 
 // calendarInfo is a base calendar as GET /v1/calendars lists it.
@@ -60,11 +60,10 @@ type calendarInfo struct {
 	UploadedYears []int `json:"uploaded_years"`
 }
 
-func (s *Server) listCalendars(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listCalendars(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.store.LoadStoredCalendars(r.Context())
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	list := calendars.List()
 	out := make([]calendarInfo, len(list))
@@ -74,133 +73,120 @@ func (s *Server) listCalendars(w http.ResponseWriter, r *http.Request) {
 			out[i].UploadedYears = []int{}
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calendars": out})
+	writeRevalidated(w, r, map[string]any{"calendars": out})
+	return nil
 }
 
-func (s *Server) getCalendarHolidays(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getCalendarHolidays(w http.ResponseWriter, r *http.Request) error {
 	info, err := calendarParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	year, err := yearQuery(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	format, err := holidayFormatOf(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	st, err := s.store.LoadStoredCalendars(r.Context(), info.Code)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	hs, err := st.Base(info.Code, year)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if s.writeHolidayFile(w, r, format, info.Code, year, hs) {
-		return
+		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calendar": info.Code, "year": year, "holidays": hs})
+	writeRevalidated(w, r, map[string]any{"calendar": info.Code, "year": year, "holidays": hs})
+	return nil
 }
 
-func (s *Server) putCalendarYear(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	info, err := calendarParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	year, err := yearPath(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	up, err := readHolidayFile(w, r, year)
 	hs := up.Holidays
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := s.store.ReplaceCalendarYear(r.Context(), info.Code, year, hs)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"calendar": info.Code, "year": year, "count": res.Count, "changed": res.Changed, "other_years": up.Elsewhere})
+	return nil
 }
 
-func (s *Server) deleteCalendarYear(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteCalendarYear(w http.ResponseWriter, r *http.Request) error {
 	info, err := calendarParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	year, err := yearPath(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.store.DeleteCalendarYear(r.Context(), info.Code, year); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listCalendarClosures(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listCalendarClosures(w http.ResponseWriter, r *http.Request) error {
 	info, err := calendarParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	cs, err := s.store.ListCalendarClosures(r.Context(), info.Code)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calendar": info.Code, "closures": cs})
+	writeRevalidated(w, r, map[string]any{"calendar": info.Code, "closures": cs})
+	return nil
 }
 
-func (s *Server) putCalendarClosure(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putCalendarClosure(w http.ResponseWriter, r *http.Request) error {
 	info, err := calendarParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	c, err := readClosure(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	created, _, err := s.store.PutCalendarClosure(r.Context(), info.Code, c)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, createdStatus(created), c)
+	return nil
 }
 
-func (s *Server) deleteCalendarClosure(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deleteCalendarClosure(w http.ResponseWriter, r *http.Request) error {
 	info, err := calendarParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	d, err := dateParam(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if err := s.store.DeleteCalendarClosure(r.Context(), info.Code, d); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // createdStatus is 201 for a write that created its resource, else 200 (an
@@ -242,7 +228,7 @@ func yearPath(r *http.Request) (int, error) { return parseYear(chi.URLParam(r, "
 func parseYear(s string) (int, error) {
 	if !yearRe.MatchString(s) {
 		return 0, &domain.Error{Code: domain.EMalformed, Message: "the year is not a year",
-			Fields: []domain.FieldError{{Field: "year", Message: fmt.Sprintf("%s is not a year: use four digits, e.g. 2026", quoteParam(s))}}}
+			Fields: []domain.FieldError{domain.FieldErrorf("year", "%s is not a year: use four digits, e.g. 2026", quoteParam(s))}}
 	}
 	y, _ := strconv.Atoi(s)
 	return y, nil
@@ -254,7 +240,7 @@ func dateParam(r *http.Request) (domain.Date, error) {
 	d, err := domain.ParseDate(s)
 	if err != nil {
 		return domain.Date{}, &domain.Error{Code: domain.EMalformed, Message: "the date in the path is not a date",
-			Fields: []domain.FieldError{{Field: "date", Message: fmt.Sprintf("%s is not a date in the form YYYY-MM-DD", quoteParam(s))}}}
+			Fields: []domain.FieldError{domain.FieldErrorf("date", "%s is not a date in the form YYYY-MM-DD", quoteParam(s))}}
 	}
 	return d, nil
 }
@@ -321,7 +307,7 @@ func bodyDate(s string) (domain.Date, error) {
 	}
 	d, err := domain.ParseDate(s)
 	if err != nil {
-		return domain.Date{}, fmt.Errorf("%s is not a date in the form YYYY-MM-DD (or no such day exists)", quoteParam(s))
+		return domain.Date{}, domain.Errorf(domain.EInvalid, "%s is not a date in the form YYYY-MM-DD (or no such day exists)", quoteParam(s))
 	}
 	return d, nil
 }
@@ -348,31 +334,29 @@ func readHolidayFile(w http.ResponseWriter, r *http.Request, year int) (calendar
 	case errors.As(err, &maxErr):
 		return calendars.Upload{}, domain.Errorf(domain.ETooLarge, "a holiday list may be at most %d bytes", maxErr.Limit)
 	case err != nil:
-		return calendars.Upload{}, domain.Errorf(domain.EMalformed, "the body could not be read: %v", err)
+		return calendars.Upload{}, fmt.Errorf("reading a holiday list: %w", err) // the connection, not the client's text
 	}
 	return parse(r.Context(), bytes.NewReader(body), year)
 }
 
-func (s *Server) getPostHolidays(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPostHolidays(w http.ResponseWriter, r *http.Request) error {
 	year, err := yearQuery(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	format, err := holidayFormatOf(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	ph, es, err := s.postEffective(r, chi.URLParam(r, "code"), year)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if s.writeHolidayFile(w, r, format, ph.Post, year, es) {
-		return
+		return nil
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"post": ph.Post, "year": year, "calendars": ph.Calendars, "holidays": es})
+	writeRevalidated(w, r, map[string]any{"post": ph.Post, "year": year, "calendars": ph.Calendars, "holidays": es})
+	return nil
 }
 
 // postEffective reads post code's layers and returns its effective holidays
@@ -397,69 +381,66 @@ func (s *Server) postLayers(r *http.Request, code string) (postgres.PostHolidays
 	return ph, st, err
 }
 
-func (s *Server) putPostYear(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putPostYear(w http.ResponseWriter, r *http.Request) error {
 	code := chi.URLParam(r, "code")
 	year, err := yearPath(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	up, err := readHolidayFile(w, r, year)
 	hs := up.Holidays
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := s.store.ReplacePostClosures(r.Context(), code, year, hs)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"post": code, "year": year, "count": res.Count, "changed": res.Changed, "other_years": up.Elsewhere})
+	return nil
 }
 
-func (s *Server) listPostClosures(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listPostClosures(w http.ResponseWriter, r *http.Request) error {
 	ph, err := s.store.FindPostHolidays(r.Context(), chi.URLParam(r, "code"))
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"post": ph.Post, "closures": ph.Closures})
+	writeRevalidated(w, r, map[string]any{"post": ph.Post, "closures": ph.Closures})
+	return nil
 }
 
-func (s *Server) putPostClosure(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putPostClosure(w http.ResponseWriter, r *http.Request) error {
 	c, err := readClosure(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	created, _, err := s.store.PutPostClosure(r.Context(), chi.URLParam(r, "code"), c)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, createdStatus(created), c)
+	return nil
 }
 
-func (s *Server) deletePostClosure(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deletePostClosure(w http.ResponseWriter, r *http.Request) error {
 	d, err := dateParam(r)
 	if err == nil {
 		err = s.store.DeletePostClosure(r.Context(), chi.URLParam(r, "code"), d)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
-func (s *Server) listPostExclusions(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listPostExclusions(w http.ResponseWriter, r *http.Request) error {
 	ph, err := s.store.FindPostHolidays(r.Context(), chi.URLParam(r, "code"))
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"post": ph.Post, "exclusions": ph.Exclusions})
+	writeRevalidated(w, r, map[string]any{"post": ph.Post, "exclusions": ph.Exclusions})
+	return nil
 }
 
 // putPostExclusion records a base holiday the post works through. The date
@@ -467,22 +448,21 @@ func (s *Server) listPostExclusions(w http.ResponseWriter, r *http.Request) {
 // year: an exclusion elsewhere would silently do nothing, which is almost
 // always a typo. (The check reads, then writes: a calendar changed in
 // between leaves a harmless exclusion that removes nothing.)
-func (s *Server) putPostExclusion(w http.ResponseWriter, r *http.Request) {
+func (s *Server) putPostExclusion(w http.ResponseWriter, r *http.Request) error {
 	code := chi.URLParam(r, "code")
 	e, err := readExclusion(r)
 	if err == nil {
 		err = s.checkExcludable(r, code, e.Date)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	created, _, err := s.store.PutPostExclusion(r.Context(), code, e)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, createdStatus(created), e)
+	return nil
 }
 
 // checkExcludable reports an EInvalid error unless d is a base holiday of
@@ -503,22 +483,22 @@ func (s *Server) checkExcludable(r *http.Request, code string, d domain.Date) er
 			return nil
 		}
 	}
-	cals := "none"
+	cals := any(domain.T("none"))
 	if len(ph.Calendars) > 0 {
 		cals = strings.Join(ph.Calendars, ", ")
 	}
-	return domain.Invalid("the date is not a base holiday of the post", domain.FieldError{Field: "date",
-		Message: fmt.Sprintf("%s is not a holiday of post %s's base calendars (%s): an exclusion removes a base holiday the post works through; to close on a day, add a closure", d, ph.Post, cals)})
+	return domain.Invalid("the date is not a base holiday of the post", domain.FieldErrorf("date",
+		"%s is not a holiday of post %s's base calendars (%s): an exclusion removes a base holiday the post works through; to close on a day, add a closure", d, ph.Post, cals))
 }
 
-func (s *Server) deletePostExclusion(w http.ResponseWriter, r *http.Request) {
+func (s *Server) deletePostExclusion(w http.ResponseWriter, r *http.Request) error {
 	d, err := dateParam(r)
 	if err == nil {
 		err = s.store.DeletePostExclusion(r.Context(), chi.URLParam(r, "code"), d)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

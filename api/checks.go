@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"time"
 
@@ -36,8 +35,9 @@ type checkResult struct {
 func (c checkResult) MarshalJSON() ([]byte, error) {
 	if c.Error != nil {
 		return json.Marshal(struct {
-			Error *Problem `json:"error"`
-		}{c.Error})
+			Outcome string   `json:"outcome"`
+			Error   *Problem `json:"error"`
+		}{"error", c.Error})
 	}
 	return json.Marshal(c.decisionJSON)
 }
@@ -86,6 +86,7 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	for k, a := range answers {
 		i := at[k]
 		rendered[i] = renderAnswer(a, lang)
+		rendered[i].Outcome = "decision"
 		results[i] = checkResult{decisionJSON: &rendered[i]}
 		s.countDecision(p, &rendered[i])
 	}
@@ -132,7 +133,7 @@ func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage
 	if it.At != nil {
 		t, err := parseInstant(*it.At)
 		if err != nil {
-			v.Add("at", "%s", err.Error())
+			v.Add("at", "%s", err)
 		}
 		in.At = t
 	}
@@ -165,12 +166,7 @@ func enumValue[T ~string](v *domain.Validator, field, s string, def T, all []T) 
 
 // itemProblem renders an item's error like a response's problem.
 func itemProblem(r *http.Request, err error) *Problem {
-	var e *domain.Error
-	if !errors.As(err, &e) {
-		e = &domain.Error{Code: domain.EInternal, Message: "internal error"}
-	}
-	return &Problem{
-		Type: "https://franja.dev/problems/" + string(e.Code), Title: titles[e.Code][language(r)],
-		Status: statusOf[e.Code], Detail: e.Message, Code: e.Code, Errors: e.Fields,
-	}
+	p := problemOf(r, err)
+	p.Instance, p.RequestID = "", ""
+	return &p
 }

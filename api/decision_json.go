@@ -41,6 +41,10 @@ type delegateJSON struct {
 
 // decisionJSON is the answer to one question (API.md, Decisions).
 type decisionJSON struct {
+	// Outcome is "decision" in a batch's results, where an item may also
+	// be an error: the discriminator generated clients need. Empty (left
+	// out) in a single answer.
+	Outcome            string        `json:"outcome,omitempty"`
 	Person             string        `json:"person"`
 	At                 string        `json:"at"`
 	LocalAt            string        `json:"local_at"`
@@ -124,7 +128,11 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 
 // appendJSON appends d as encoding/json would marshal it.
 func (d *decisionJSON) appendJSON(b []byte) []byte {
-	b = appendStringField(b, `{"person":`, d.Person)
+	b = append(b, '{')
+	if d.Outcome != "" {
+		b = append(appendStringField(b, `"outcome":`, d.Outcome), ',')
+	}
+	b = appendStringField(b, `"person":`, d.Person)
 	b = appendStringField(b, `,"at":`, d.At)
 	b = appendStringField(b, `,"local_at":`, d.LocalAt)
 	b = appendStringField(b, `,"time_zone":`, d.TimeZone)

@@ -69,6 +69,9 @@ func decisionVariants() []decisionJSON {
 	emptyReasons := full
 	emptyReasons.Reasons, emptyReasons.Delegate = []reasonJSON{}, &delegateJSON{}
 	out = append(out, emptyReasons)
+	inBatch := full
+	inBatch.Outcome = "decision"
+	out = append(out, inBatch)
 	for _, s := range trickyStrings {
 		d := full
 		d.Person, d.LocalAt, d.Reasons = s, s, []reasonJSON{{Code: s, Message: s, Holidays: []string{s, s}}}

@@ -49,7 +49,7 @@ func parseIfMatch(r *http.Request) (precondition, error) {
 		default:
 			return precondition{}, &domain.Error{Code: domain.EMalformed,
 				Message: `If-Match must hold the entity tag from the ETag header, quotes included, e.g. If-Match: "3"`,
-				Fields:  []domain.FieldError{{Field: "If-Match", Message: "not an entity tag: " + strconv.Quote(clip(tag, 40))}}}
+				Fields:  []domain.FieldError{domain.FieldErrorf("If-Match", "not an entity tag: %q", clip(tag, 40))}}
 		}
 	}
 	return p, nil
@@ -57,9 +57,9 @@ func parseIfMatch(r *http.Request) (precondition, error) {
 
 // requirePrecondition is the precondition_required answer to a write that
 // must say which version it changes.
-func requirePrecondition(what, getPath string) error {
+func requirePrecondition(what domain.Text, getPath string) error {
 	return domain.Errorf(domain.EPreconditionNeeded,
-		"send If-Match with the %s's current ETag (from GET %s), so that two people editing at once cannot overwrite each other's changes", what, getPath)
+		"send If-Match with the current ETag of %s (from GET %s), so that two people editing at once cannot overwrite each other's changes", what, getPath)
 }
 
 // version resolves the precondition to the one version the store checks
@@ -85,6 +85,25 @@ func (p precondition) version(current func() (int64, error)) (int64, error) {
 		}
 	}
 	return neverMatches, nil
+}
+
+// deleteIfMatch answers a DELETE under If-Match (absent: whatever the
+// version): current reads the stored version (only for a list of tags), del
+// deletes if the version is still the one named; 204 when done.
+func deleteIfMatch(w http.ResponseWriter, r *http.Request, current func() (int64, error), del func(version int64) error) error {
+	pc, err := parseIfMatch(r)
+	if err != nil {
+		return err
+	}
+	version, err := pc.version(current)
+	if err == nil {
+		err = del(version)
+	}
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // clip shortens s to at most n bytes for a message.

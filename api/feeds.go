@@ -289,21 +289,6 @@ func (s *Server) buildFeed(f postgres.Feed, now time.Time) (feed.Calendar, error
 	return feed.Person(p, snap.Post(p.Post), now, lang), nil
 }
 
-// noneMatch reports whether If-None-Match names tag (weak comparison, as
-// RFC 9110 §13.1.2 says) or is *.
-func noneMatch(r *http.Request, tag string) bool {
-	want := strings.TrimPrefix(tag, "W/")
-	for _, v := range r.Header.Values("If-None-Match") {
-		for _, t := range strings.Split(v, ",") {
-			t = strings.TrimSpace(t)
-			if t == "*" || strings.TrimPrefix(t, "W/") == want {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // workingHours answers GET /v1/people/{external_id}/working-hours: the
 // schedule in force today, in Microsoft Graph's workingHours shape, saying
 // where the schedule does not fit it.

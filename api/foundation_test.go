@@ -151,6 +151,7 @@ func TestBodyLimitIs413(t *testing.T) {
 	}
 	// Chunked (no length): refused while reading.
 	r := httptest.NewRequest("POST", "/", strings.NewReader(`{"a":"0123456789"}`))
+	r.Header.Set("Content-Type", "application/json")
 	r.ContentLength = -1
 	rec = httptest.NewRecorder()
 	hdl.ServeHTTP(rec, r)

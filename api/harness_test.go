@@ -178,6 +178,9 @@ func (h *harness) do(r req) *response {
 	default:
 		hr.Header.Set("Authorization", "Bearer "+r.Token)
 	}
+	// English unless a test asks otherwise: most tests read messages, and
+	// Spanish (the default) has tests of its own.
+	hr.Header.Set("Accept-Language", "en")
 	for k, v := range r.Header {
 		hr.Header.Set(k, v)
 	}
@@ -192,8 +195,10 @@ func (h *harness) do(r req) *response {
 // documented, and the response must match its documented status and schema.
 func (h *harness) validate(hr *http.Request, body []byte, res *response, skipRequest bool) {
 	h.t.Helper()
-	if res.Status == http.StatusNotFound && res.Header.Get("Content-Type") == "application/problem+json" && strings.Contains(string(res.Body), "no route") {
-		return // an undocumented path, answered as such
+	if res.Status == http.StatusNotFound && res.Header.Get("Content-Type") == "application/problem+json" && strings.Contains(string(res.Body), `"code":"not_found"`) {
+		if _, _, err := spec(h.t).FindRoute(hr); err != nil {
+			return // an undocumented path, answered as such
+		}
 	}
 	router := spec(h.t)
 	hr.Body = io.NopCloser(bytes.NewReader(body))

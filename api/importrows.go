@@ -60,10 +60,10 @@ func applyLeaves(ctx context.Context, st *postgres.Store, k *importKind, rows []
 func postRow(row *rawRow, k *importKind, ids func(string) bool) postgres.PostRow {
 	c := fieldCheck{row, k, ids}
 	p := domain.Post{
-		Code:     c.match("code", domain.ValidCode, "is not a post code: use 1 to 32 upper-case letters, digits, '-' or '_'"),
+		Code:     c.match("code", domain.ValidCode, "%q is not a post code: use 1 to 32 upper-case letters, digits, '-' or '_'"),
 		Name:     c.text("name", 200),
-		Kind:     domain.PostKind(c.enum("kind", "post kind", postKindNames)),
-		Country:  c.match("country", domain.ValidCountry, "is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. CO)"),
+		Kind:     domain.PostKind(c.enum("kind", domain.T("post kind"), postKindNames)),
+		Country:  c.match("country", domain.ValidCountry, "%q is not an ISO 3166-1 alpha-2 country code (two upper-case letters, e.g. CO)"),
 		City:     c.text("city", 200),
 		TimeZone: c.zone("time_zone"),
 	}
@@ -89,13 +89,13 @@ func notGiven(row *rawRow, k *importKind, names ...string) []string {
 func personRow(row *rawRow, k *importKind, ids func(string) bool) postgres.PersonRow {
 	c := fieldCheck{row, k, ids}
 	p := domain.Person{
-		ExternalID: c.match("external_id", c.id, "is not an external_id: use 1 to 64 letters, digits, '.', '_' or '-'"),
+		ExternalID: c.match("external_id", c.id, "%q is not an external_id: use 1 to 64 letters, digits, '.', '_' or '-'"),
 		FullName:   c.text("full_name", 200),
-		Email:      c.match("email", validEmail, "is not an email address"),
-		Post:       c.match("post", domain.ValidCode, "is not a post code"),
+		Email:      c.match("email", validEmail, "%q is not an email address"),
+		Post:       c.match("post", domain.ValidCode, "%q is not a post code"),
 		TimeZone:   c.zone("time_zone"),
-		Supervisor: c.match("supervisor", c.id, "is not an external_id"),
-		Exception:  domain.Exception(c.enum("exception", "exception", exceptionNames)),
+		Supervisor: c.match("supervisor", c.id, "%q is not an external_id"),
+		Exception:  domain.Exception(c.enum("exception", domain.T("exception category"), exceptionNames)),
 	}
 	if p.Exception == "" {
 		p.Exception = domain.ExceptionNone
@@ -112,10 +112,10 @@ func personRow(row *rawRow, k *importKind, ids func(string) bool) postgres.Perso
 func leaveRow(row *rawRow, k *importKind, ids func(string) bool) postgres.LeaveRow {
 	c := fieldCheck{row, k, ids}
 	l := domain.Leave{
-		Person:      c.match("person", c.id, "is not an external_id"),
-		Kind:        domain.LeaveKind(c.enum("kind", "leave kind", leaveKindNames)),
-		ExternalRef: c.match("external_ref", validRef, "is not an external_ref: use 1 to 128 letters, digits, '.', '_', ':', '/' or '-'"),
-		Delegate:    c.match("delegate", c.id, "is not an external_id"),
+		Person:      c.match("person", c.id, "%q is not an external_id"),
+		Kind:        domain.LeaveKind(c.enum("kind", domain.T("leave kind"), leaveKindNames)),
+		ExternalRef: c.match("external_ref", validRef, "%q is not an external_ref: use 1 to 128 letters, digits, '.', '_', ':', '/' or '-'"),
+		Delegate:    c.match("delegate", c.id, "%q is not an external_id"),
 		TimeZone:    c.zone("time_zone"),
 	}
 	if l.Delegate != "" && l.Delegate == l.Person {
@@ -154,19 +154,21 @@ func (c fieldCheck) text(name string, max int) string {
 	return v
 }
 
-func (c fieldCheck) match(name string, ok func(string) bool, why string) string {
+// match checks the field with ok; format says what is wrong with %q, the
+// value, when it is not.
+func (c fieldCheck) match(name string, ok func(string) bool, format string) string {
 	v := c.get(name)
 	if v != "" && !ok(v) {
-		c.row.fail(name, "%q %s", v, why)
+		c.row.fail(name, format, v)
 		return ""
 	}
 	return v
 }
 
-func (c fieldCheck) enum(name, what string, all []string) string {
+func (c fieldCheck) enum(name string, what domain.Text, all []string) string {
 	v := c.get(name)
 	if v != "" && !slices.Contains(all, v) {
-		c.row.fail(name, "%q is not a %s; use one of %s", v, what, strings.Join(all, ", "))
+		c.row.fail(name, "%q is not a valid %s; use one of %s", v, what, strings.Join(all, ", "))
 		return ""
 	}
 	return v
@@ -228,7 +230,7 @@ func (c fieldCheck) date(name, v string) *domain.Date {
 	d, err := domain.ParseDate(v)
 	switch {
 	case err != nil:
-		c.row.fail(name, "%s", err.Error())
+		c.row.fail(name, "%s", err)
 		return nil
 	case d.Year < 1901 || d.Year > 2199:
 		c.row.fail(name, "%s is out of range: years 1901 to 2199", d)

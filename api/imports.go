@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"franja/calendars"
 	"franja/domain"
 	"franja/postgres"
 )
@@ -57,7 +58,7 @@ func (r *rawRow) val(k *importKind, name string) string { return r.vals[k.index[
 
 // fail records a problem with field of r.
 func (r *rawRow) fail(field, format string, args ...any) {
-	r.errs = append(r.errs, domain.FieldError{Line: r.line, Field: field, Message: fmt.Sprintf(format, args...)})
+	r.errs = append(r.errs, domain.FieldError{Line: r.line, Field: field, Message: format, Args: args})
 }
 
 func newImportKind(name string, fields, required []string, apply func(context.Context, *postgres.Store, *importKind, []rawRow, bool) (postgres.ImportResult, []domain.FieldError, error)) *importKind {
@@ -89,34 +90,30 @@ func (s *Server) importRoutes(r chi.Router) {
 
 // importHandler serves POST /v1/imports/{kind}.
 func (s *Server) importHandler(k *importKind) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		dryRun, err := dryRunParam(r)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		read, err := importReader(r.Header.Get("Content-Type"))
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		rows, err := read(r.Body, k)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		res, errs, err := k.apply(r.Context(), s.store, k, rows, dryRun)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		if errs = append(errs, res.Errors...); len(errs) > 0 {
 			postgres.SortFieldErrors(errs)
-			writeError(w, r, domain.Invalid(fmt.Sprintf("%d of %d rows have errors; nothing was imported", badRows(errs), len(rows)), errs...))
-			return
+			return &domain.Error{Code: domain.EInvalid, Message: "%d of %d rows have errors; nothing was imported", Args: []any{badRows(errs), len(rows)}, Fields: errs}
 		}
 		writeJSON(w, http.StatusOK, res)
-	}
+		return nil
+	})
 }
 
 // badRows counts the distinct lines in errs (sorted by line).
@@ -137,7 +134,7 @@ func dryRunParam(r *http.Request) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, domain.Invalid("bad query parameter", domain.FieldError{Field: "dry_run", Message: fmt.Sprintf("%q: use true or false", v)})
+		return false, &domain.Error{Code: domain.EMalformed, Message: "a query parameter is not valid", Fields: []domain.FieldError{domain.FieldErrorf("dry_run", "%q: use true or false", v)}}
 	}
 	return b, nil
 }
@@ -171,7 +168,7 @@ func readCSV(body io.Reader, k *importKind) ([]rawRow, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, domain.Invalid("the file is empty", domain.FieldError{Line: 1, Field: "header", Message: "the first line must name the columns: " + strings.Join(k.fields, ",")})
+		return nil, domain.Invalid("the file is empty", domain.FieldError{Line: 1, Field: "header", Message: "the first line must name the columns: %s", Args: []any{strings.Join(k.fields, ",")}})
 	}
 	if err != nil {
 		return nil, csvError(err)
@@ -245,7 +242,7 @@ func csvError(err error) error {
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return domain.Errorf(domain.EMalformed, "the CSV cannot be read at line %d, column %d: %s (a cell holding quotes, commas or line breaks must be quoted, with inner quotes doubled)", pe.Line, pe.Column, pe.Err)
+		return domain.Errorf(domain.EMalformed, "the CSV cannot be read at line %d, column %d: %s (a cell holding quotes, commas or line breaks must be quoted, with inner quotes doubled)", pe.Line, pe.Column, calendars.CSVSyntax(pe.Err))
 	}
 	return fmt.Errorf("reading the body: %w", err)
 }
@@ -264,7 +261,15 @@ func cleanCell(row *rawRow, field, s string) string {
 // object, or that has unknown or mistyped fields, is a row error; broken
 // JSON stops the read (400).
 func readJSON(body io.Reader, k *importKind) ([]rawRow, error) {
-	dec := json.NewDecoder(bufio.NewReaderSize(body, 64<<10))
+	// Whole, bounded by the body limit: strictJSON needs it all.
+	all, err := io.ReadAll(body)
+	if err != nil {
+		return nil, jsonError(err)
+	}
+	if err := strictJSON(all); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(all))
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
 		return nil, domain.Invalid("the body is empty", domain.FieldError{Field: "body", Message: `send a JSON array of objects, e.g. [{"code":"BOG",…}]`})
@@ -347,7 +352,7 @@ func scheduleErrors(row *rawRow, err error) {
 		return
 	}
 	for _, f := range de.Fields {
-		row.fail("schedule."+f.Field, "%s", f.Message)
+		row.fail("schedule."+f.Field, "%s", f.Text())
 	}
 }
 
@@ -370,18 +375,18 @@ func rowSchedule(row *rawRow, k *importKind) []domain.ScheduleVersion {
 		return nil
 	}
 	for _, fe := range s.Validate("schedule") {
-		row.fail(fe.Field, "%s", fe.Message)
+		row.fail(fe.Field, "%s", fe.Text())
 	}
 	v := domain.ScheduleVersion{Schedule: *s}
 	if from != "" {
 		d, err := domain.ParseDate(from)
 		if err != nil {
-			row.fail("schedule_from", "%s", err.Error())
+			row.fail("schedule_from", "%s", err)
 			return nil
 		}
 		var check domain.Validator
 		if postgres.CheckEffectiveFrom(&check, "schedule_from", d); len(check.Fields) > 0 {
-			row.fail("schedule_from", "%s", check.Fields[0].Message)
+			row.fail("schedule_from", "%s", check.Fields[0].Text())
 			return nil
 		}
 		v.From = d

@@ -168,7 +168,7 @@ E2,sick_leave,OK-1,,,2026-03-03T14:00:00,2026-03-03T16:00:00Z,
 E3,vacation,B 6,2026-03-01,2026-03-02,2026-03-03T14:00:00Z,,NOBODY
 `,
 		want: []domain.FieldError{
-			{Line: 3, Field: "kind", Message: `"holiday" is not a leave kind; use one of ` + strings.Join(names(domain.LeaveKinds), ", ")},
+			{Line: 3, Field: "kind", Message: `"holiday" is not a valid leave kind; use one of ` + strings.Join(names(domain.LeaveKinds), ", ")},
 			{Line: 4, Field: "person", Message: `no person has the external_id "GHOST"`},
 			{Line: 4, Field: "start_date", Message: `"2026-02-30" is not a date in the form YYYY-MM-DD`},
 			{Line: 5, Field: "delegate", Message: "a person cannot be their own delegate"},
@@ -280,7 +280,7 @@ func TestImportBadRequests(t *testing.T) {
 		{name: "wrong content type", contentType: "text/plain", body: impPostsCSV, status: 415},
 		{name: "no content type", body: impPostsCSV, status: 415},
 		{name: "latin-1 charset", contentType: "text/csv; charset=iso-8859-1", body: impPostsCSV, status: 415},
-		{name: "bad dry_run", contentType: "text/csv", body: impPostsCSV, query: "dry_run=maybe", status: 422,
+		{name: "bad dry_run", contentType: "text/csv", body: impPostsCSV, query: "dry_run=maybe", status: 400,
 			wantErrors: []domain.FieldError{{Field: "dry_run", Message: `"maybe": use true or false`}}},
 	}
 	h := newHarness(t)
@@ -365,7 +365,7 @@ func TestImportLargeLeaveFile(t *testing.T) {
 	lines[10000] = strings.Replace(lines[10000], "vacation", "holiday", 1) // line 10,001
 	lines[5] = strings.Replace(lines[5], "vacation", "sick_leave", 1)      // a valid change
 	p := impProblem(t, impSend(h, "leaves", "text/csv", strings.Join(lines, "\n"), ""), http.StatusUnprocessableEntity)
-	want := []domain.FieldError{{Line: 10001, Field: "kind", Message: `"holiday" is not a leave kind; use one of ` + strings.Join(names(domain.LeaveKinds), ", ")}}
+	want := []domain.FieldError{{Line: 10001, Field: "kind", Message: `"holiday" is not a valid leave kind; use one of ` + strings.Join(names(domain.LeaveKinds), ", ")}}
 	if diff := cmp.Diff(want, p.Errors); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"franja/domain"
 )
@@ -27,11 +29,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // data, a wrong content type and bodies over the limit, each with a message
 // that says what to fix.
 func decodeJSON(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
-		}
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		// A body without a type is not taken for JSON: a proxy or a
+		// form could have sent anything.
+		return domain.Errorf(domain.EUnsupported, "send the body with Content-Type: application/json")
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		return domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
 	}
 	// Read whole (the body limit bounds it) to refuse what encoding/json
 	// would let through: invalid UTF-8, which it silently turns into U+FFFD.
@@ -44,6 +50,9 @@ func decodeJSON(r *http.Request, v any) error {
 	if !utf8.Valid(body) {
 		return domain.Errorf(domain.EMalformed, "the body is not UTF-8 text")
 	}
+	if err := strictJSON(body); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -53,6 +62,50 @@ func decodeJSON(r *http.Request, v any) error {
 		return domain.Errorf(domain.EMalformed, "the body must hold a single JSON value")
 	}
 	return nil
+}
+
+// strictJSON refuses what encoding/json lets through silently: a name
+// given twice in one object (it keeps the last, where another reader of the
+// same body may keep the first: {"role":"hr","role":"admin"}) and escapes
+// that are not Unicode (a lone surrogate, "\ud800", which it stores as
+// U+FFFD). Each is a 400 naming the field. Other syntax errors are left to
+// encoding/json, which words them already.
+func strictJSON(body []byte) error {
+	_, err := jsontext.NewDecoder(bytes.NewReader(body)).ReadValue()
+	var se *jsontext.SyntacticError
+	if !errors.As(err, &se) {
+		return nil
+	}
+	field := pointerField(se.JSONPointer)
+	switch {
+	case errors.Is(err, jsontext.ErrDuplicateName):
+		return &domain.Error{Code: domain.EMalformed, Message: "a field appears twice in one object",
+			Fields: []domain.FieldError{{Field: field, Message: "appears more than once in its object; send it once"}}}
+	case strings.Contains(se.Err.Error(), "surrogate") || strings.Contains(se.Err.Error(), "UTF-8"):
+		return &domain.Error{Code: domain.EMalformed, Message: "a text is not valid Unicode",
+			Fields: []domain.FieldError{{Field: field, Message: `holds an escape that is not a Unicode character (a lone surrogate such as \ud800)`}}}
+	}
+	return nil
+}
+
+// pointerField names the field a JSON pointer points at as the API names
+// fields elsewhere: /checks/0/person is checks[0].person.
+func pointerField(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	if b.Len() == 0 {
+		return "body"
+	}
+	return b.String()
 }
 
 // jsonError turns a decoding failure into a client error a person can act on.
@@ -74,7 +127,7 @@ func jsonError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return &domain.Error{Code: domain.EMalformed, Message: "a field has the wrong type", Fields: []domain.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, not a JSON %s", typeName(typeErr.Type.String()), typeErr.Value)}}}
+		return &domain.Error{Code: domain.EMalformed, Message: "a field has the wrong type", Fields: []domain.FieldError{domain.FieldErrorf(field, "must be %s, not %s", typeName(typeErr.Type.String()), jsonKind(typeErr.Value))}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &domain.Error{Code: domain.EMalformed, Message: "the body has a field this endpoint does not know", Fields: []domain.FieldError{{Field: name, Message: "unknown field; check its spelling against the OpenAPI document"}}}
@@ -87,21 +140,38 @@ func jsonError(err error) error {
 		if errors.As(err, &de) {
 			return de
 		}
-		return domain.Errorf(domain.EMalformed, "the body could not be read as JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return domain.Errorf(domain.EMalformed, "the body could not be read as JSON")
 	}
 }
 
-func typeName(t string) string {
+// jsonKind names the kind of JSON value encoding/json found ("number").
+func jsonKind(v string) domain.Text {
+	switch {
+	case v == "number" || strings.HasPrefix(v, "number "):
+		return domain.T("a number")
+	case v == "string":
+		return domain.T("a string")
+	case v == "bool":
+		return domain.T("true or false")
+	case v == "array":
+		return domain.T("a list")
+	case v == "object":
+		return domain.T("an object")
+	}
+	return domain.T("another kind of value")
+}
+
+func typeName(t string) domain.Text {
 	switch {
 	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "float"), strings.HasPrefix(t, "uint"):
-		return "a number"
+		return domain.T("a number")
 	case t == "string":
-		return "a string"
+		return domain.T("a string")
 	case t == "bool":
-		return "true or false"
+		return domain.T("true or false")
 	case strings.HasPrefix(t, "[]"):
-		return "a list"
+		return domain.T("a list")
 	default:
-		return "an object"
+		return domain.T("an object")
 	}
 }

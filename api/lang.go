@@ -2,45 +2,51 @@ package api
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
+
+	"franja/lang"
 )
 
-// Languages people-facing text comes in; Spanish is the default.
+// The languages people-facing text comes in (package lang); Spanish is the
+// default.
 const (
-	langES = 0
-	langEN = 1
+	langES = lang.Spanish
+	langEN = lang.English
 )
 
-// language picks Spanish or English from Accept-Language by quality, Spanish
-// when neither is asked for (the service's users are a Colombian ministry).
-func language(r *http.Request) int {
-	h := r.Header.Get("Accept-Language")
-	if h == "" {
-		return langES
+// contentLanguage and varyLanguage are the header values withLanguage sets,
+// made once: assigning them allocates nothing on the decision path (a later
+// Add copies, since their capacity is their length).
+var (
+	contentLanguage = map[lang.Lang][]string{lang.Spanish: {"es"}, lang.English: {"en"}}
+	varyLanguage    = []string{"Accept-Language"}
+)
+
+// withLanguage negotiates the request's language once, from
+// Accept-Language, and says on every answer which one it is in and that it
+// depends on that header. The language is kept in the request's log slot
+// (withLogging's), which exists anyway: no context of its own.
+func withLanguage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l := lang.Negotiate(r.Header.Get("Accept-Language"))
+		h := w.Header()
+		h["Content-Language"] = contentLanguage[l]
+		if len(h["Vary"]) == 0 {
+			h["Vary"] = varyLanguage
+		} else {
+			h.Add("Vary", "Accept-Language")
+		}
+		if rl := requestLogOf(r.Context()); rl != nil {
+			rl.lang = l
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// language is the request's language: Spanish or English, by
+// Accept-Language, Spanish by default.
+func language(r *http.Request) lang.Lang {
+	if rl := requestLogOf(r.Context()); rl != nil {
+		return rl.lang
 	}
-	best, bestQ := langES, -1.0
-	for _, part := range strings.Split(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		var l int
-		switch base {
-		case "es":
-			l = langES
-		case "en":
-			l = langEN
-		default:
-			continue
-		}
-		if q > bestQ {
-			best, bestQ = l, q
-		}
-	}
-	return best
+	return lang.Negotiate(r.Header.Get("Accept-Language"))
 }

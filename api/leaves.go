@@ -81,7 +81,7 @@ func (in leaveIn) leave(person string) (domain.Leave, error) {
 		rest := slices.DeleteFunc(v.Fields[parsed:], func(f domain.FieldError) bool { return spanFields[f.Field] })
 		v.Fields = append(v.Fields[:parsed], rest...)
 	}
-	return l, invalidFields(&v, "leave")
+	return l, invalidFields(&v, domain.T("leave"))
 }
 
 var spanFields = map[string]bool{"start_date": true, "end_date": true, "starts_at": true, "ends_at": true}
@@ -99,11 +99,10 @@ func instantIn(v *domain.Validator, field string, s *string) *time.Time {
 	return &t
 }
 
-func (s *Server) createLeave(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createLeave(w http.ResponseWriter, r *http.Request) error {
 	l, created, loc, err := s.putLeave(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	status := http.StatusOK // re-sent external_ref: updated (or unchanged)
 	if created {
@@ -112,6 +111,7 @@ func (s *Server) createLeave(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", fmt.Sprintf("/v1/people/%s/leaves/%d", l.Person, l.ID))
 	w.Header().Set("ETag", etag(l.Version))
 	writeJSON(w, status, leaveOut(l, loc))
+	return nil
 }
 
 func (s *Server) putLeave(r *http.Request) (domain.Leave, bool, *time.Location, error) {
@@ -166,7 +166,7 @@ func leaveID(r *http.Request) (string, int64, error) {
 	return person, id, nil
 }
 
-func (s *Server) getLeave(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getLeave(w http.ResponseWriter, r *http.Request) error {
 	person, id, err := leaveID(r)
 	var l domain.Leave
 	if err == nil {
@@ -177,26 +177,26 @@ func (s *Server) getLeave(w http.ResponseWriter, r *http.Request) {
 		loc, err = s.personLoc(r, person)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	s.recordAccess(r, principalOf(r.Context()), "leave_kind", person)
 	w.Header().Set("ETag", etag(l.Version))
 	writeJSON(w, http.StatusOK, leaveOut(l, loc))
+	return nil
 }
 
 // listLeaves shows a person's leave, kinds included: hr's own work, and
 // still personal (some of it health) data, so the access is logged.
-func (s *Server) listLeaves(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listLeaves(w http.ResponseWriter, r *http.Request) error {
 	out, err := s.leavesPage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if len(out.Items) > 0 {
 		s.recordAccess(r, principalOf(r.Context()), "leave_kind", chi.URLParam(r, "external_id"))
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) leavesPage(r *http.Request) (listOf[leaveJSON], error) {
@@ -205,7 +205,8 @@ func (s *Server) leavesPage(r *http.Request) (listOf[leaveJSON], error) {
 	if err != nil {
 		return out, err
 	}
-	after, limit, err := pageParams(r, cursorLeaves, func(k string) bool {
+	pages := newPager(cursorLeaves, person)
+	after, limit, err := pages.params(r, func(k string) bool {
 		n, err := strconv.ParseInt(k, 10, 64)
 		return err == nil && n > 0
 	})
@@ -226,33 +227,19 @@ func (s *Server) leavesPage(r *http.Request) (listOf[leaveJSON], error) {
 		out.Items[i] = leaveOut(l, loc)
 	}
 	if next != 0 {
-		out.NextCursor = encodeCursor(cursorLeaves, strconv.FormatInt(next, 10))
+		out.NextCursor = pages.cursor(strconv.FormatInt(next, 10))
 	}
 	return out, nil
 }
 
-func (s *Server) deleteLeave(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		person, id, err := leaveID(r)
-		if err != nil {
-			return err
-		}
-		pc, err := parseIfMatch(r)
-		if err != nil {
-			return err
-		}
-		version, err := pc.version(func() (int64, error) {
-			l, err := s.store.FindLeave(r.Context(), person, id)
-			return l.Version, err
-		})
-		if err != nil {
-			return err
-		}
-		return s.store.DeleteLeave(r.Context(), person, id, version)
-	}()
+func (s *Server) deleteLeave(w http.ResponseWriter, r *http.Request) error {
+	person, id, err := leaveID(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	current := func() (int64, error) {
+		l, err := s.store.FindLeave(r.Context(), person, id)
+		return l.Version, err
+	}
+	return deleteIfMatch(w, r, current, func(v int64) error { return s.store.DeleteLeave(r.Context(), person, id, v) })
 }

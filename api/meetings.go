@@ -71,7 +71,7 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if person.Calendar == nil || !person.HasSchedule {
-			writeError(w, r, domain.Invalid("someone has no schedule", domain.FieldError{Field: "people", Message: id + " has no working schedule on record, so no common slot can include them"}))
+			writeError(w, r, domain.Invalid("someone has no schedule", domain.FieldErrorf("people", "%s has no working schedule on record, so no common slot can include them", id)))
 			return
 		}
 		if !seen[id] {
@@ -89,7 +89,7 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 		slots[i] = sl
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"duration": formatDuration(dur), "granularity": formatDuration(gran), "from": utc(from), "to": utc(to), "slots": slots,
+		"duration": asSent(in.Duration, dur), "granularity": asSent(in.Granularity, gran), "from": utc(from), "to": utc(to), "slots": slots,
 	})
 }
 
@@ -147,7 +147,7 @@ func bodyInstant(v *domain.Validator, field, s string) time.Time {
 	}
 	t, err := parseInstant(s)
 	if err != nil {
-		v.Add(field, "%s", err.Error())
+		v.Add(field, "%s", err)
 	}
 	return t
 }
@@ -161,7 +161,7 @@ func bodyDuration(v *domain.Validator, field, s string, def, min, max time.Durat
 	}
 	d, err := parseDuration(s)
 	if err != nil {
-		v.Add(field, "%s", err.Error())
+		v.Add(field, "%s", err)
 		return def
 	}
 	if d < min || d > max {

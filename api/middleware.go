@@ -15,6 +15,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"franja/domain"
+	"franja/lang"
 )
 
 type ctxKey int
@@ -59,6 +60,7 @@ type requestLog struct {
 	once      sync.Once
 	l         *slog.Logger
 	principal *Principal
+	lang      lang.Lang // withLanguage's
 }
 
 func (rl *requestLog) logger() *slog.Logger {

@@ -31,7 +31,7 @@ func (q *query) instant(name string, def time.Time) time.Time {
 	}
 	t, err := parseInstant(s)
 	if err != nil {
-		q.v.Add(name, "%s", err.Error())
+		q.v.Add(name, "%s", err)
 		return def
 	}
 	return t
@@ -86,7 +86,7 @@ func (q *query) duration(name string, def, min, max time.Duration) time.Duration
 	}
 	d, err := parseDuration(s)
 	if err != nil {
-		q.v.Add(name, "%s", err.Error())
+		q.v.Add(name, "%s", err)
 		return def
 	}
 	if d < min || d > max {
@@ -96,17 +96,24 @@ func (q *query) duration(name string, def, min, max time.Duration) time.Duration
 	return d
 }
 
-func (q *query) err() error { return q.v.Err("some query parameters are not valid") }
+// err is every problem found, as one 400: a query parameter that is not
+// of its type or outside its bounds is malformed (see openapi.yaml's rule).
+func (q *query) err() error {
+	if len(q.v.Fields) == 0 {
+		return nil
+	}
+	return &domain.Error{Code: domain.EMalformed, Message: "some query parameters are not valid", Fields: q.v.Fields}
+}
 
 // parseInstant parses an RFC 3339 instant, refusing ones without an offset
 // and years outside 1900–2200 (absurd dates are a client's mistake).
 func parseInstant(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 instant with an offset, such as 2026-11-27T09:00:00-05:00 or 2026-11-27T14:00:00Z", s)
+		return time.Time{}, domain.Errorf(domain.EMalformed, "%q is not an RFC 3339 instant with an offset, such as 2026-11-27T09:00:00-05:00 or 2026-11-27T14:00:00Z", s)
 	}
 	if t.Year() < 1900 || t.Year() > 2200 {
-		return time.Time{}, fmt.Errorf("%q is outside the years 1900–2200", s)
+		return time.Time{}, domain.Errorf(domain.EMalformed, "%q is outside the years 1900–2200", s)
 	}
 	return t, nil
 }
@@ -119,7 +126,7 @@ var durationRe = regexp.MustCompile(`^P(?:(\d{1,5})D)?(?:T(?:(\d{1,6})H)?(?:(\d{
 func parseDuration(s string) (time.Duration, error) {
 	m := durationRe.FindStringSubmatch(s)
 	if m == nil || s == "P" || strings.HasSuffix(s, "T") {
-		return 0, fmt.Errorf("%q is not an ISO 8601 duration such as PT30M, PT1H or P14D", s)
+		return 0, domain.Errorf(domain.EMalformed, "%q is not an ISO 8601 duration such as PT30M, PT1H or P14D", s)
 	}
 	units := []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second}
 	var d time.Duration
@@ -130,6 +137,15 @@ func parseDuration(s string) (time.Duration, error) {
 		}
 	}
 	return d, nil
+}
+
+// asSent is the duration to echo in an answer: as the client wrote it
+// (PT24H stays PT24H), or d's own form when it took the default.
+func asSent(sent string, d time.Duration) string {
+	if sent != "" {
+		return sent
+	}
+	return formatDuration(d)
 }
 
 // formatDuration writes d in ISO 8601 (PT30M, PT1H, P366D).

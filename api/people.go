@@ -72,7 +72,7 @@ func (in personIn) person() (domain.Person, error) {
 	if sched := scheduleIn(&v, "schedule", in.Schedule); sched != nil {
 		p.Schedules = []domain.ScheduleVersion{{Schedule: *sched}}
 	}
-	return p, invalidFields(&v, "person")
+	return p, invalidFields(&v, domain.T("person"))
 }
 
 // setFrom sets *dst to *v when v is not nil.
@@ -82,26 +82,24 @@ func setFrom[T any](dst *T, v *T) {
 	}
 }
 
-func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 	var in personIn
 	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := in.person()
 	if err == nil {
 		p, err = s.store.CreatePerson(r.Context(), p)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/v1/people/"+p.ExternalID)
-	s.writePerson(w, r, http.StatusCreated, p)
+	return s.writePerson(w, r, http.StatusCreated, p)
 }
 
 // writePerson answers with the person and their ETag.
-func (s *Server) writePerson(w http.ResponseWriter, r *http.Request, status int, p domain.Person) {
+func (s *Server) writePerson(w http.ResponseWriter, r *http.Request, status int, p domain.Person) error {
 	zone, err := p.Zone, error(nil)
 	if zone == "" {
 		zone, err = s.store.PersonZone(r.Context(), p.ExternalID)
@@ -111,11 +109,11 @@ func (s *Server) writePerson(w http.ResponseWriter, r *http.Request, status int,
 		on, err = onDate(r, zone)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", etag(p.Version))
 	writeJSON(w, status, personOut(p, on))
+	return nil
 }
 
 // personID returns the {external_id} path parameter, or a not_found error
@@ -128,35 +126,35 @@ func personID(r *http.Request) (string, error) {
 	return id, nil
 }
 
-func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPerson(w http.ResponseWriter, r *http.Request) error {
 	id, err := personID(r)
 	var p domain.Person
 	if err == nil {
 		p, err = s.store.FindPersonByExternalID(r.Context(), id)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	s.writePerson(w, r, http.StatusOK, p)
+	return s.writePerson(w, r, http.StatusOK, p)
 }
 
-func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) error {
 	out, err := s.peoplePage(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 func (s *Server) peoplePage(r *http.Request) (listOf[personJSON], error) {
 	var out listOf[personJSON]
-	after, limit, err := pageParams(r, cursorPeople, domain.ValidExternalID)
+	q := r.URL.Query()
+	pages := newPager(cursorPeople, q.Get("post"), q.Get("supervisor"))
+	after, limit, err := pages.params(r, domain.ValidExternalID)
 	if err != nil {
 		return out, err
 	}
-	q := r.URL.Query()
 	f := postgres.PeopleFilter{Post: q.Get("post"), Supervisor: q.Get("supervisor"), Page: postgres.Page{After: after, Limit: limit}}
 	if f.Post != "" && !domain.ValidCode(f.Post) {
 		return out, badParam("post", "%q is not a post code; codes are upper-case, e.g. BOG", clip(f.Post, 40))
@@ -172,7 +170,7 @@ func (s *Server) peoplePage(r *http.Request) (listOf[personJSON], error) {
 	if err != nil {
 		return out, err
 	}
-	out = listOf[personJSON]{Items: make([]personJSON, len(people)), NextCursor: encodeCursor(cursorPeople, next)}
+	out = listOf[personJSON]{Items: make([]personJSON, len(people)), NextCursor: pages.cursor(next)}
 	for i, p := range people {
 		on, err := onDate(r, zones[i])
 		if err != nil {
@@ -242,7 +240,7 @@ func (in personPatchIn) patch(id string, current func() ([]domain.ScheduleVersio
 	if in.ScheduleEffectiveFrom.Set && sched == nil && len(v.Fields) == 0 {
 		v.Add("schedule_effective_from", "only applies together with a schedule")
 	}
-	if err := invalidFields(&v, "change"); err != nil || sched == nil {
+	if err := invalidFields(&v, domain.T("change")); err != nil || sched == nil {
 		return p, err
 	}
 	sv := domain.ScheduleVersion{Schedule: *sched}
@@ -263,13 +261,12 @@ func (in personPatchIn) patch(id string, current func() ([]domain.ScheduleVersio
 	return p, nil
 }
 
-func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) {
+func (s *Server) patchPerson(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.updatePerson(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	s.writePerson(w, r, http.StatusOK, p)
+	return s.writePerson(w, r, http.StatusOK, p)
 }
 
 func (s *Server) updatePerson(r *http.Request) (domain.Person, error) {
@@ -282,7 +279,7 @@ func (s *Server) updatePerson(r *http.Request) (domain.Person, error) {
 		return domain.Person{}, err
 	}
 	if !pc.present {
-		return domain.Person{}, requirePrecondition("person", "/v1/people/"+id)
+		return domain.Person{}, requirePrecondition(domain.T("the person"), "/v1/people/"+id)
 	}
 	var in personPatchIn
 	if err := decodeJSON(r, &in); err != nil {
@@ -318,25 +315,10 @@ func (s *Server) personVersion(r *http.Request, id string) func() (int64, error)
 	}
 }
 
-func (s *Server) deletePerson(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		id, err := personID(r)
-		if err != nil {
-			return err
-		}
-		pc, err := parseIfMatch(r)
-		if err != nil {
-			return err
-		}
-		version, err := pc.version(s.personVersion(r, id))
-		if err != nil {
-			return err
-		}
-		return s.store.DeletePerson(r.Context(), id, version)
-	}()
+func (s *Server) deletePerson(w http.ResponseWriter, r *http.Request) error {
+	id, err := personID(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	return deleteIfMatch(w, r, s.personVersion(r, id), func(v int64) error { return s.store.DeletePerson(r.Context(), id, v) })
 }

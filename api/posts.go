@@ -17,26 +17,26 @@ import (
 // leave; hr and admin only (leave kinds are shown here).
 func (s *Server) staffRoutes(r chi.Router) {
 	hr := r.With(allow(RoleHR))
-	hr.Post("/posts", s.createPost)
-	hr.Get("/posts", s.listPosts)
-	hr.Get("/posts/{code}", s.getPost)
-	hr.Patch("/posts/{code}", s.patchPost)
-	hr.Delete("/posts/{code}", s.deletePost)
+	hr.Post("/posts", handle(s.createPost))
+	hr.Get("/posts", handle(s.listPosts))
+	hr.Get("/posts/{code}", handle(s.getPost))
+	hr.Patch("/posts/{code}", handle(s.patchPost))
+	hr.Delete("/posts/{code}", handle(s.deletePost))
 	hr.Get("/posts/{code}/schedules", s.listSchedules(s.postScheduleOwner()))
 	hr.Post("/posts/{code}/schedules", s.addSchedule(s.postScheduleOwner()))
 
-	hr.Post("/people", s.createPerson)
-	hr.Get("/people", s.listPeople)
-	hr.Get("/people/{external_id}", s.getPerson)
-	hr.Patch("/people/{external_id}", s.patchPerson)
-	hr.Delete("/people/{external_id}", s.deletePerson)
+	hr.Post("/people", handle(s.createPerson))
+	hr.Get("/people", handle(s.listPeople))
+	hr.Get("/people/{external_id}", handle(s.getPerson))
+	hr.Patch("/people/{external_id}", handle(s.patchPerson))
+	hr.Delete("/people/{external_id}", handle(s.deletePerson))
 	hr.Get("/people/{external_id}/schedules", s.listSchedules(s.personScheduleOwner()))
 	hr.Post("/people/{external_id}/schedules", s.addSchedule(s.personScheduleOwner()))
 
-	hr.Post("/people/{external_id}/leaves", s.createLeave)
-	hr.Get("/people/{external_id}/leaves", s.listLeaves)
-	hr.Get("/people/{external_id}/leaves/{id}", s.getLeave)
-	hr.Delete("/people/{external_id}/leaves/{id}", s.deleteLeave)
+	hr.Post("/people/{external_id}/leaves", handle(s.createLeave))
+	hr.Get("/people/{external_id}/leaves", handle(s.listLeaves))
+	hr.Get("/people/{external_id}/leaves/{id}", handle(s.getLeave))
+	hr.Delete("/people/{external_id}/leaves/{id}", handle(s.deleteLeave))
 }
 
 // optional is a JSON merge-patch field: absent (Set false), null (Null) or a
@@ -112,7 +112,7 @@ func scheduleIn(v *domain.Validator, field string, raw json.RawMessage) *domain.
 			return nil
 		}
 		for _, f := range de.Fields {
-			v.Add(field+"."+f.Field, "%s", f.Message)
+			v.Add(field+"."+f.Field, "%s", f.Text())
 		}
 		return nil
 	}
@@ -131,7 +131,7 @@ func dateIn(v *domain.Validator, field string, s *string) *domain.Date {
 	}
 	d, err := domain.ParseDate(*s)
 	if err != nil {
-		v.Add(field, "%s", err.Error())
+		v.Add(field, "%s", err)
 		return nil
 	}
 	postgres.CheckDate(v, field, d)
@@ -157,7 +157,7 @@ func onDate(r *http.Request, zone string) (domain.Date, error) {
 	}
 	d, err := domain.ParseDate(s)
 	if err != nil {
-		return domain.Date{}, badParam("on", "%s", err.Error())
+		return domain.Date{}, badParam("on", "%s", err)
 	}
 	if d.Year < 1900 || d.Year > 2200 { // as for instants: an absurd date is a mistake
 		return domain.Date{}, badParam("on", "%q is outside the years 1900–2200", s)
@@ -175,9 +175,13 @@ func newVersionFrom(existing []domain.ScheduleVersion, zone string) domain.Date 
 	return today(zone)
 }
 
-// invalidFields returns v's problems as one invalid-input error (nil when none).
-func invalidFields(v *domain.Validator, what string) error {
-	return v.Err("the " + what + " is not valid; see errors for each field")
+// invalidFields returns v's problems as one invalid-input error (nil when
+// none); what names the thing at fault ("post").
+func invalidFields(v *domain.Validator, what domain.Text) error {
+	if len(v.Fields) == 0 {
+		return nil
+	}
+	return &domain.Error{Code: domain.EInvalid, Message: "the %s is not valid; see errors for each field", Args: []any{what}, Fields: v.Fields}
 }
 
 // postJSON is a post as the API shows it: schedule is the version in force
@@ -229,36 +233,34 @@ func (in postIn) post() (domain.Post, error) {
 	if sched := scheduleIn(&v, "schedule", in.Schedule); sched != nil {
 		p.Schedules = []domain.ScheduleVersion{{Schedule: *sched}}
 	}
-	return p, invalidFields(&v, "post")
+	return p, invalidFields(&v, domain.T("post"))
 }
 
-func (s *Server) createPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) createPost(w http.ResponseWriter, r *http.Request) error {
 	var in postIn
 	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	p, err := in.post()
 	if err == nil {
 		p, err = s.store.CreatePost(r.Context(), p)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/v1/posts/"+p.Code)
-	writePost(w, r, http.StatusCreated, p)
+	return writePost(w, r, http.StatusCreated, p)
 }
 
 // writePost answers with the post and its ETag.
-func writePost(w http.ResponseWriter, r *http.Request, status int, p domain.Post) {
+func writePost(w http.ResponseWriter, r *http.Request, status int, p domain.Post) error {
 	on, err := onDate(r, p.TimeZone)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("ETag", etag(p.Version))
 	writeJSON(w, status, postOut(p, on))
+	return nil
 }
 
 // postCode returns the {code} path parameter, or a not_found error when it
@@ -271,40 +273,38 @@ func postCode(r *http.Request) (string, error) {
 	return code, nil
 }
 
-func (s *Server) getPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) getPost(w http.ResponseWriter, r *http.Request) error {
 	code, err := postCode(r)
 	var p domain.Post
 	if err == nil {
 		p, err = s.store.FindPostByCode(r.Context(), code)
 	}
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	writePost(w, r, http.StatusOK, p)
+	return writePost(w, r, http.StatusOK, p)
 }
 
-func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) {
-	after, limit, err := pageParams(r, cursorPosts, domain.ValidCode)
+func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) error {
+	pages := newPager(cursorPosts)
+	after, limit, err := pages.params(r, domain.ValidCode)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	if _, err := onDate(r, "UTC"); err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
 	posts, next, err := s.store.ListPosts(r.Context(), postgres.Page{After: after, Limit: limit})
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	out := listOf[postJSON]{Items: make([]postJSON, len(posts)), NextCursor: encodeCursor(cursorPosts, next)}
+	out := listOf[postJSON]{Items: make([]postJSON, len(posts)), NextCursor: pages.cursor(next)}
 	for i, p := range posts {
 		on, _ := onDate(r, p.TimeZone)
 		out.Items[i] = postOut(p, on)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // postPatchIn is the body of PATCH /v1/posts/{code}, a JSON merge patch:
@@ -344,7 +344,7 @@ func (in postPatchIn) patch(code string, current func() (domain.Post, error)) (p
 	if in.ScheduleEffectiveFrom.Set && !in.Schedule.Set {
 		v.Add("schedule_effective_from", "only applies together with schedule")
 	}
-	if err := invalidFields(&v, "change"); err != nil || sched == nil {
+	if err := invalidFields(&v, domain.T("change")); err != nil || sched == nil {
 		return p, err
 	}
 	sv := domain.ScheduleVersion{Schedule: *sched}
@@ -366,13 +366,12 @@ func (in postPatchIn) patch(code string, current func() (domain.Post, error)) (p
 	return p, nil
 }
 
-func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) {
+func (s *Server) patchPost(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.updatePost(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	writePost(w, r, http.StatusOK, p)
+	return writePost(w, r, http.StatusOK, p)
 }
 
 func (s *Server) updatePost(r *http.Request) (domain.Post, error) {
@@ -385,7 +384,7 @@ func (s *Server) updatePost(r *http.Request) (domain.Post, error) {
 		return domain.Post{}, err
 	}
 	if !pc.present {
-		return domain.Post{}, requirePrecondition("post", "/v1/posts/"+code)
+		return domain.Post{}, requirePrecondition(domain.T("the post"), "/v1/posts/"+code)
 	}
 	var in postPatchIn
 	if err := decodeJSON(r, &in); err != nil {
@@ -403,25 +402,11 @@ func (s *Server) updatePost(r *http.Request) (domain.Post, error) {
 	return s.store.UpdatePost(r.Context(), code, patch, version)
 }
 
-func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) {
-	err := func() error {
-		code, err := postCode(r)
-		if err != nil {
-			return err
-		}
-		pc, err := parseIfMatch(r)
-		if err != nil {
-			return err
-		}
-		version, err := pc.version(func() (int64, error) { p, err := s.store.FindPostByCode(r.Context(), code); return p.Version, err })
-		if err != nil {
-			return err
-		}
-		return s.store.DeletePost(r.Context(), code, version)
-	}()
+func (s *Server) deletePost(w http.ResponseWriter, r *http.Request) error {
+	code, err := postCode(r)
 	if err != nil {
-		writeError(w, r, err)
-		return
+		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
+	current := func() (int64, error) { p, err := s.store.FindPostByCode(r.Context(), code); return p.Version, err }
+	return deleteIfMatch(w, r, current, func(v int64) error { return s.store.DeletePost(r.Context(), code, v) })
 }

@@ -26,6 +26,7 @@ var statusOf = map[domain.ErrorCode]int{
 	domain.EUnsupported:        http.StatusUnsupportedMediaType,
 	domain.ERateLimited:        http.StatusTooManyRequests,
 	domain.EMethodNotAllowed:   http.StatusMethodNotAllowed,
+	domain.EHeaderTooLarge:     http.StatusRequestHeaderFieldsTooLarge,
 	domain.EUnavailable:        http.StatusServiceUnavailable,
 	domain.ECommitted:          http.StatusServiceUnavailable,
 	domain.EInternal:           http.StatusInternalServerError,
@@ -36,24 +37,26 @@ var statusOf = map[domain.ErrorCode]int{
 // holding a message does not wait long once it is back.
 const RetryAfter = "2"
 
-// titles gives each code a short human title in both languages.
-var titles = map[domain.ErrorCode][2]string{ // [es, en]
-	domain.EInvalid:            {"Datos no válidos", "Invalid input"},
-	domain.EMalformed:          {"Solicitud mal formada", "Malformed request"},
-	domain.ENotFound:           {"No encontrado", "Not found"},
-	domain.EConflict:           {"Conflicto", "Conflict"},
-	domain.EPreconditionFailed: {"La versión no coincide", "Precondition failed"},
-	domain.EPreconditionNeeded: {"Falta If-Match", "Precondition required"},
-	domain.EUnauthorized:       {"No autenticado", "Unauthorized"},
-	domain.EForbidden:          {"Sin permiso", "Forbidden"},
-	domain.EOutOfRange:         {"Fuera de rango", "Out of range"},
-	domain.ETooLarge:           {"Cuerpo demasiado grande", "Request body too large"},
-	domain.EUnsupported:        {"Tipo de contenido no admitido", "Unsupported media type"},
-	domain.ERateLimited:        {"Demasiadas solicitudes", "Too many requests"},
-	domain.EMethodNotAllowed:   {"Método no permitido", "Method not allowed"},
-	domain.EUnavailable:        {"Servicio no disponible", "Service unavailable"},
-	domain.ECommitted:          {"Guardado, aún no aplicado", "Committed, not yet served"},
-	domain.EInternal:           {"Error interno", "Internal error"},
+// titles gives each code a short title for a person, in English (the
+// catalogue, package lang, holds the Spanish).
+var titles = map[domain.ErrorCode]domain.Text{
+	domain.EInvalid:            domain.T("Invalid input"),
+	domain.EMalformed:          domain.T("Malformed request"),
+	domain.ENotFound:           domain.T("Not found"),
+	domain.EConflict:           domain.T("Conflict"),
+	domain.EPreconditionFailed: domain.T("Precondition failed"),
+	domain.EPreconditionNeeded: domain.T("Precondition required"),
+	domain.EUnauthorized:       domain.T("Unauthorized"),
+	domain.EForbidden:          domain.T("Forbidden"),
+	domain.EOutOfRange:         domain.T("Out of range"),
+	domain.ETooLarge:           domain.T("Request body too large"),
+	domain.EUnsupported:        domain.T("Unsupported media type"),
+	domain.ERateLimited:        domain.T("Too many requests"),
+	domain.EMethodNotAllowed:   domain.T("Method not allowed"),
+	domain.EHeaderTooLarge:     domain.T("Request headers too large"),
+	domain.EUnavailable:        domain.T("Service unavailable"),
+	domain.ECommitted:          domain.T("Committed, not yet served"),
+	domain.EInternal:           domain.T("Internal error"),
 }
 
 // Problem is an RFC 9457 problem document with Franja's extensions: a machine
@@ -69,10 +72,11 @@ type Problem struct {
 	Errors    []domain.FieldError `json:"errors,omitempty"`
 }
 
-// writeError is the one place an error becomes a response. A *domain.Error is
-// shown as it is; anything else is logged with its cause and shown as
-// "internal error", leaking nothing.
-func writeError(w http.ResponseWriter, r *http.Request, err error) {
+// problemOf renders err as a problem in the request's language, every
+// text (title, detail, field messages) from the one catalogue. A
+// *domain.Error is shown as it is; anything else is logged with its cause
+// and shown as "internal error", leaking nothing.
+func problemOf(r *http.Request, err error) Problem {
 	var e *domain.Error
 	// A database failure the store did not translate is still the
 	// database's: 503, never 500.
@@ -80,33 +84,38 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		logger(r).Error("internal error", slog.String("error", err.Error()))
 		e = &domain.Error{Code: domain.EInternal}
 	}
+	if e.Code == domain.EInternal {
+		e = domain.Errorf(domain.EInternal, "An internal error occurred; the request id lets operators trace it.")
+	}
 	status, ok := statusOf[e.Code]
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	lang := language(r)
-	t := titles[e.Code]
-	p := Problem{
+	l := language(r)
+	shown := l.Error(e)
+	return Problem{
 		Type:      "https://franja.dev/problems/" + string(e.Code),
-		Title:     t[lang],
+		Title:     l.Text(titles[e.Code]),
 		Status:    status,
-		Detail:    e.Message,
+		Detail:    shown.Message,
 		Instance:  r.URL.Path,
 		Code:      e.Code,
 		RequestID: requestID(r.Context()),
-		Errors:    e.Fields,
+		Errors:    shown.Fields,
 	}
-	if e.Code == domain.EInternal {
-		p.Detail = [2]string{"Ocurrió un error interno; el identificador de la solicitud permite rastrearlo.", "An internal error occurred; the request id lets operators trace it."}[lang]
-	}
-	if e.Code == domain.EUnauthorized {
+}
+
+// writeError is the one place an error becomes a response.
+func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	p := problemOf(r, err)
+	if p.Code == domain.EUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="franja"`)
 	}
-	if status == http.StatusServiceUnavailable {
+	if p.Status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", RetryAfter)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
+	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
 }

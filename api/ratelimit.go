@@ -30,10 +30,9 @@ func newFailedAuthLimiter(n int, count func(Role)) *httprate.RateLimiter {
 	if n <= 0 {
 		return nil
 	}
-	msg := "too many requests without a valid API key from this address; wait the seconds in Retry-After"
 	return httprate.NewRateLimiter(n, time.Minute, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 		count("none")
-		writeError(w, r, domain.Errorf(domain.ERateLimited, "%s", msg))
+		writeError(w, r, domain.Errorf(domain.ERateLimited, "too many requests without a valid API key from this address; wait the seconds in Retry-After"))
 	}))
 }
 
@@ -50,11 +49,10 @@ func newRateLimiters(limits map[Role]int, window time.Duration, count func(Role)
 		if n <= 0 {
 			continue
 		}
-		msg := "this key may make " + strconv.Itoa(n) + " requests per " + window.String() + "; wait the seconds in Retry-After and try again"
 		out[role] = httprate.NewRateLimiter(n, window, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			// httprate has already set Retry-After on w.
 			count(role)
-			writeError(w, r, domain.Errorf(domain.ERateLimited, "%s", msg))
+			writeError(w, r, domain.Errorf(domain.ERateLimited, "this key may make %d requests per %s; wait the seconds in Retry-After and try again", n, window))
 		}))
 	}
 	return out

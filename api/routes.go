@@ -26,13 +26,14 @@ const (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	root := r
-	r.Use(s.withMetrics, s.withDeadline, withRequestID, s.withLogging, withRecovery, withSecurityHeaders, withBodyLimit(s.maxBody))
+	// Outside authentication: the language, CORS (a preflight carries no
+	// token), OPTIONS and HEAD.
+	r.Use(s.withMetrics, s.withDeadline, withRequestID, s.withLogging, withRecovery, withSecurityHeaders, withLanguage, withCompression(),
+		withCORS(s.corsOrigins), withOptions(root), withHead, withBodyLimit(s.maxBody))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, domain.Errorf(domain.EMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path))
-	})
+	r.MethodNotAllowed(methodNotAllowed(root))
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
@@ -40,7 +41,7 @@ func (s *Server) routes() http.Handler {
 	r.Get("/feeds/{file}", s.getFeed) // no token: the URL is the capability
 
 	r.Route("/v1", func(r chi.Router) {
-		r.Use(s.withAuth, s.withRateLimit, withSaneText, withKnownQuery(root))
+		r.Use(withNoStore, s.withAuth, s.withRateLimit, withSaneText, withKnownQuery(root))
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
 		})
@@ -69,6 +70,21 @@ func (s *Server) routes() http.Handler {
 	})
 	return r
 }
+
+// handlerFunc is a handler that only translates HTTP: it returns its
+// failure, before writing anything, instead of answering it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP answers h's failure as a problem: the one adapter, so that no
+// handler repeats "if err != nil { writeError(…); return }".
+func (h handlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		writeError(w, r, err)
+	}
+}
+
+// handle adapts h for chi's r.Get(path, …) and the like.
+func handle(h handlerFunc) http.HandlerFunc { return h.ServeHTTP }
 
 // queryParams is the one table of the query parameters each /v1 operation
 // takes, as openapi.yaml states them (a test keeps the two equal).
@@ -99,16 +115,20 @@ var queryParams = map[string][]string{
 func withKnownQuery(root *chi.Mux) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			pattern := root.Find(chi.NewRouteContext(), r.Method, r.URL.Path)
+			method := r.Method
+			if method == http.MethodHead {
+				method = http.MethodGet
+			}
+			pattern := root.Find(chi.NewRouteContext(), method, r.URL.Path)
 			if pattern == "" || r.URL.RawQuery == "" {
 				next.ServeHTTP(w, r)
 				return
 			}
-			known := queryParams[r.Method+" "+pattern]
+			known := queryParams[method+" "+pattern]
 			var v domain.Validator
 			for name := range r.URL.Query() {
 				if !slices.Contains(known, name) {
-					takes := "no query parameters"
+					takes := any(domain.T("no query parameters"))
 					if len(known) > 0 {
 						takes = strings.Join(known, ", ")
 					}
@@ -138,7 +158,7 @@ func withSaneText(next http.Handler) http.Handler {
 		q, err := url.ParseQuery(r.URL.RawQuery)
 		var v domain.Validator
 		if err != nil {
-			v.Add("query", "is not a valid query string: %s", err.Error())
+			v.Add("query", "is not a valid query string: a percent-escape or a ';' is wrong")
 		}
 		for name, vals := range q {
 			if bad(name) || slices.ContainsFunc(vals, bad) {

@@ -65,31 +65,31 @@ func (s *Server) personScheduleOwner() scheduleOwner {
 
 // listSchedules answers GET …/schedules: every version of o's schedule.
 func (s *Server) listSchedules(o scheduleOwner) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		key, err := o.key(r)
 		var vs []domain.ScheduleVersion
 		if err == nil {
 			vs, err = o.list(r.Context(), key)
 		}
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		writeJSON(w, http.StatusOK, listOf[versionJSON]{Items: versionsJSON(vs)})
-	}
+		return nil
+	})
 }
 
 // addSchedule answers POST …/schedules: a version from a date, added or
 // replacing the one from the same date, under If-Match.
 func (s *Server) addSchedule(o scheduleOwner) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+	return handle(func(w http.ResponseWriter, r *http.Request) error {
 		key, sv, ownerVersion, created, err := s.addVersion(o, r)
 		if err != nil {
-			writeError(w, r, err)
-			return
+			return err
 		}
 		writeVersion(w, o.path+key+"/schedules", ownerVersion, sv, created)
-	}
+		return nil
+	})
 }
 
 func (s *Server) addVersion(o scheduleOwner, r *http.Request) (string, domain.ScheduleVersion, int64, bool, error) {
@@ -134,7 +134,7 @@ func (in versionIn) version(current func() ([]domain.ScheduleVersion, string, er
 	if sched == nil && len(v.Fields) == 0 {
 		v.Add("schedule", `is required: an object of weekdays, e.g. {"mon":["08:00-12:00","13:00-17:00"],"sat":[]}`)
 	}
-	if err := invalidFields(&v, "schedule version"); err != nil {
+	if err := invalidFields(&v, domain.T("schedule version")); err != nil {
 		return domain.ScheduleVersion{}, err
 	}
 	sv := domain.ScheduleVersion{Schedule: *sched}

@@ -55,6 +55,9 @@ type Config struct {
 	// https://franja.example.gov.co), the base of feed URLs; "" takes the
 	// scheme and host of the request that creates the feed.
 	PublicURL string
+	// CORSOrigins are the origins whose pages may call the API from a
+	// browser (FRANJA_CORS_ORIGINS); none, the default, allows none.
+	CORSOrigins []string
 	// AuditThreshold is the number of exception contacts a requester may
 	// make in a month before the report flags them (default 10).
 	AuditThreshold int
@@ -81,20 +84,22 @@ type Server struct {
 	auditThreshold int
 	publicURL      string
 	metrics        *metrics.Metrics
+	corsOrigins    []string
 }
 
 // New returns the HTTP handler for the whole API.
 func New(cfg Config) http.Handler {
 	s := &Server{
-		log:        cfg.Logger,
-		timeout:    cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
-		maxBody:    cfg.MaxBodyBytes,
-		quietPaths: map[string]bool{"/healthz": true, "/readyz": true},
-		store:      cfg.Store,
-		view:       cfg.View,
-		now:        cfg.Now,
-		metrics:    cfg.Metrics,
-		publicURL:  cfg.PublicURL,
+		log:         cfg.Logger,
+		timeout:     cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout),
+		maxBody:     cfg.MaxBodyBytes,
+		quietPaths:  map[string]bool{"/healthz": true, "/readyz": true},
+		store:       cfg.Store,
+		view:        cfg.View,
+		now:         cfg.Now,
+		metrics:     cfg.Metrics,
+		publicURL:   cfg.PublicURL,
+		corsOrigins: cfg.CORSOrigins,
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	if s.now == nil {

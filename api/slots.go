@@ -74,7 +74,7 @@ func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
 	loc, zoneName := person.ZoneAt(after)
 	out := map[string]any{
 		"person": person.ExternalID, "time_zone": zoneName, "after": utc(after), "local_after": local(after, loc),
-		"duration": formatDuration(dur), "start": nil, "end": nil, "local_start": nil, "local_end": nil,
+		"duration": asSent(q.str("duration"), dur), "start": nil, "end": nil, "local_start": nil, "local_end": nil,
 	}
 	lang := policyLang(r)
 	if why := noTimeline(person, lang); why != nil {

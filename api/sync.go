@@ -71,11 +71,7 @@ type committedProblem struct {
 func writeCommitted(w http.ResponseWriter, r *http.Request, bw *bufferedWriter) {
 	e := domain.Errorf(domain.ECommitted, "the change is saved, but this replica's decisions do not reflect it yet (the database stopped answering right after it): it will once the database is back; sending the same request again is safe")
 	p := committedProblem{
-		Problem: Problem{
-			Type: "https://franja.dev/problems/" + string(e.Code), Title: titles[e.Code][language(r)],
-			Status: http.StatusServiceUnavailable, Detail: e.Message, Instance: r.URL.Path, Code: e.Code,
-			RequestID: requestID(r.Context()),
-		},
+		Problem: problemOf(r, e),
 		ResultStatus: bw.status,
 	}
 	if json.Valid(bw.body.Bytes()) {

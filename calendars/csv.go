@@ -77,7 +77,7 @@ func ParseCSV(ctx context.Context, r io.Reader, year int) (Upload, error) {
 			if !errors.As(err, &pe) {
 				return Upload{}, fmt.Errorf("reading the CSV file: %w", err)
 			}
-			c.errs.add(pe.StartLine, "line", "%s", pe.Err.Error())
+			c.errs.add(pe.StartLine, "line", "%s", CSVSyntax(pe.Err))
 			break
 		}
 		line, _ := cr.FieldPos(0)
@@ -169,8 +169,26 @@ func parseCSVDate(s string) (domain.Date, error) {
 func csvError(err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return domain.Invalid("the CSV file cannot be read",
-			domain.FieldError{Line: pe.StartLine, Field: "line", Message: pe.Err.Error()})
+		return domain.Invalid("the CSV file cannot be read", csvLineError(pe))
 	}
 	return fmt.Errorf("reading the CSV file: %w", err)
+}
+
+// csvLineError is the field error of a CSV syntax error, at its line.
+func csvLineError(pe *csv.ParseError) domain.FieldError {
+	return domain.FieldError{Line: pe.StartLine, Field: "line", Message: "%s", Args: []any{CSVSyntax(pe.Err)}}
+}
+
+// CSVSyntax says what a CSV syntax error (csv.ParseError's Err) means, in
+// words the catalogue translates (encoding/csv's own are English only).
+func CSVSyntax(err error) domain.Text {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return domain.T(`extraneous or missing " in quoted-field`)
+	case errors.Is(err, csv.ErrBareQuote):
+		return domain.T(`bare " in non-quoted-field`)
+	case errors.Is(err, csv.ErrFieldCount):
+		return domain.T("wrong number of fields")
+	}
+	return domain.T("the CSV cannot be read here")
 }

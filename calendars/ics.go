@@ -164,7 +164,7 @@ func (e *fileErrors) add(line int, field, format string, args ...any) {
 		e.more++
 		return
 	}
-	e.list = append(e.list, domain.FieldError{Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+	e.list = append(e.list, domain.FieldError{Line: line, Field: field, Message: format, Args: args})
 }
 
 // err returns the problems as one EInvalid error, or nil.
@@ -174,7 +174,7 @@ func (e *fileErrors) err(message string) error {
 	}
 	list := e.list
 	if e.more > 0 {
-		list = append(list, domain.FieldError{Field: "file", Message: fmt.Sprintf("and %d more problems not listed: fix these and upload again", e.more)})
+		list = append(list, domain.FieldError{Field: "file", Message: "and %d more problems not listed: fix these and upload again", Args: []any{e.more}})
 	}
 	return domain.Invalid(message, list...)
 }
@@ -304,10 +304,10 @@ func (p *icsParser) begin(n int, comp string) {
 
 func (p *icsParser) end(n int, comp string) {
 	if len(p.stack) == 0 || p.stack[len(p.stack)-1].name != comp {
-		want := "nothing is open"
+		want := domain.T("nothing is open")
 		if len(p.stack) > 0 {
 			top := p.stack[len(p.stack)-1]
-			want = fmt.Sprintf("expected END:%s for BEGIN on line %d", top.name, top.line)
+			want = domain.T("expected END:%s for BEGIN on line %d", top.name, top.line)
 		}
 		p.errs.add(n, "END", "END:%s does not match: %s", comp, want)
 		return
@@ -437,9 +437,9 @@ func (p *icsParser) finishEvent(ev icsEvent) {
 		return
 	}
 	bad := false
-	check := func(ok bool, line int, field, msg string) {
+	check := func(ok bool, line int, field, message string) {
 		if !ok {
-			p.errs.add(line, field, "%s", msg)
+			p.errs.add(line, field, message)
 			bad = true
 		}
 	}
@@ -611,7 +611,7 @@ func (y *yearHolidays) result(errs *fileErrors, message string) (Upload, error) 
 			years += "–" + strconv.Itoa(y.otherMax)
 		}
 		return Upload{}, domain.Invalid("the file has no holidays in the year", domain.FieldError{Field: "year",
-			Message: fmt.Sprintf("the file has no holidays in %d; it lists holidays in %s: upload it to each year it covers (…/holidays/%d)", y.year, years, y.otherMin)})
+			Message: "the file has no holidays in %d; it lists holidays in %s: upload it to each year it covers (…/holidays/%d)", Args: []any{y.year, years, y.otherMin}})
 	}
 	sortHolidays(y.out)
 	if y.out == nil {

@@ -211,7 +211,7 @@ func TestParseICSErrors(t *testing.T) {
 			if !errors.As(err, &de) || de.Code != domain.EInvalid {
 				t.Fatalf("ParseICS error = %v, want an EInvalid *domain.Error", err)
 			}
-			if diff := cmp.Diff(tt.want, de.Fields); diff != "" {
+			if diff := cmp.Diff(tt.want, domain.InEnglish(de.Fields)); diff != "" {
 				t.Errorf("field errors mismatch (-want +got):\n%s", diff)
 			}
 		})

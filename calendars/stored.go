@@ -135,14 +135,18 @@ func (st *Stored) PostHolidays(calendarCodes []string, year int, closures []Holi
 	// relabel gives the entries Layer labels CalendarSource(code) their
 	// real source (an upload, a calendar closure) where it is not that.
 	relabel := map[Effective]string{}
-	var outOfRange []string
+	var outOfRange *domain.Error
 	for _, code := range calendarCodes {
 		code = strings.ToUpper(code)
 		es, err := st.Base(code, year)
 		var de *domain.Error
 		switch {
 		case errors.As(err, &de) && de.Code == domain.EOutOfRange:
-			outOfRange = append(outOfRange, de.Message)
+			if outOfRange == nil {
+				outOfRange = de
+			} else {
+				outOfRange = domain.Errorf(domain.EOutOfRange, "%s; %s", outOfRange, de)
+			}
 			continue
 		case err != nil:
 			return nil, err
@@ -156,8 +160,8 @@ func (st *Stored) PostHolidays(calendarCodes []string, year int, closures []Holi
 		}
 		base[code] = hs
 	}
-	if len(outOfRange) > 0 {
-		return nil, domain.Errorf(domain.EOutOfRange, "%s", strings.Join(outOfRange, "; "))
+	if outOfRange != nil {
+		return nil, outOfRange
 	}
 	var own []Holiday
 	for _, h := range closures {

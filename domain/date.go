@@ -33,7 +33,7 @@ func NewDate(y int, m time.Month, d int) Date {
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
+		return Date{}, Errorf(EMalformed, "%q is not a date in the form YYYY-MM-DD", s)
 	}
 	return DateOf(t), nil
 }

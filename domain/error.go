@@ -5,6 +5,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -14,8 +15,8 @@ type ErrorCode string
 
 // The error codes. The HTTP layer maps each to one status, in one table.
 const (
-	EInvalid            ErrorCode = "invalid"                // 400/422: the input is wrong; see Fields
-	EMalformed          ErrorCode = "malformed"              // 400: the body or a parameter cannot be parsed at all
+	EInvalid            ErrorCode = "invalid"                // 422: a well-formed body whose values break a rule; see Fields
+	EMalformed          ErrorCode = "malformed"              // 400: the request cannot be read as sent (body syntax, wrong types, unknown names, a bad query parameter)
 	ENotFound           ErrorCode = "not_found"              // 404
 	EConflict           ErrorCode = "conflict"               // 409: would duplicate or break a relation
 	EPreconditionFailed ErrorCode = "precondition_failed"    // 412: If-Match did not match
@@ -31,34 +32,101 @@ const (
 	EInternal           ErrorCode = "internal"               // 500: never shown with its cause
 )
 
+// Text is words for a person: an English fmt format and its arguments. The
+// format is also the key under which the catalogue (package lang) keeps the
+// text in other languages, so it must be a constant. Arguments are shown as
+// they are (identifiers, codes, numbers, the client's own values), except a
+// Text or an *Error, which is translated in turn.
+type Text struct {
+	Format string
+	Args   []any
+}
+
+// T returns the Text of format and args.
+func T(format string, args ...any) Text { return Text{Format: format, Args: args} }
+
+// String renders t in English.
+func (t Text) String() string { return t.Render(nil) }
+
+// Render renders t with every format (its own and its Text arguments')
+// passed through translate first; nil translate renders English. Without
+// arguments the format is the text itself, percent signs included.
+func (t Text) Render(translate func(format string) string) string {
+	f := t.Format
+	if translate != nil {
+		f = translate(f)
+	}
+	if len(t.Args) == 0 {
+		return f
+	}
+	args := make([]any, len(t.Args))
+	for i, a := range t.Args {
+		switch a := a.(type) {
+		case Text:
+			args[i] = a.Render(translate)
+		case *Error:
+			args[i] = a.Text().Render(translate)
+		default:
+			args[i] = a
+		}
+	}
+	return fmt.Sprintf(f, args...)
+}
+
 // FieldError names one invalid input field and says what is wrong with it in
 // words a person can act on. Line is set for bulk imports (1-based, counting
-// the CSV header as line 1, or the JSON array index + 1).
+// the CSV header as line 1, or the JSON array index + 1). Message and Args
+// are a Text: Message is the English text, or with Args its format.
 type FieldError struct {
 	Line    int    `json:"line,omitempty"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Args    []any  `json:"-"`
+}
+
+// FieldErrorf returns the FieldError of field with a formatted message.
+func FieldErrorf(field, format string, args ...any) FieldError {
+	return FieldError{Field: field, Message: format, Args: args}
+}
+
+// Text returns the message as a Text.
+func (f FieldError) Text() Text { return Text{Format: f.Message, Args: f.Args} }
+
+// MarshalJSON writes the message in English (the HTTP layer translates
+// field errors before it writes them).
+func (f FieldError) MarshalJSON() ([]byte, error) {
+	type plain struct {
+		Line    int    `json:"line,omitempty"`
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	}
+	return json.Marshal(plain{Line: f.Line, Field: f.Field, Message: f.Text().String()})
 }
 
 // Error is an error a client may see: a code, a message for a person, and for
-// invalid input the fields at fault. Every other error is internal.
+// invalid input the fields at fault. Every other error is internal. Message
+// and Args are a Text: Message is the English text, or with Args its format.
 type Error struct {
 	Code    ErrorCode
 	Message string
+	Args    []any
 	Fields  []FieldError
 }
 
-// Error implements error.
+// Text returns the message as a Text.
+func (e *Error) Text() Text { return Text{Format: e.Message, Args: e.Args} }
+
+// Error implements error, in English.
 func (e *Error) Error() string {
 	if len(e.Fields) == 0 {
-		return fmt.Sprintf("%s: %s", e.Code, e.Message)
+		return fmt.Sprintf("%s: %s", e.Code, e.Text())
 	}
-	return fmt.Sprintf("%s: %s (%d field errors, first %s: %s)", e.Code, e.Message, len(e.Fields), e.Fields[0].Field, e.Fields[0].Message)
+	return fmt.Sprintf("%s: %s (%d field errors, first %s: %s)", e.Code, e.Text(), len(e.Fields), e.Fields[0].Field, e.Fields[0].Text())
 }
 
 // Errorf returns an *Error with code and a formatted message.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: format, Args: args}
 }
 
 // Invalid returns an EInvalid error listing the fields at fault.
@@ -87,7 +155,7 @@ type Validator struct {
 
 // Add records that field is wrong, with a message.
 func (v *Validator) Add(field, format string, args ...any) {
-	v.Fields = append(v.Fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	v.Fields = append(v.Fields, FieldError{Field: field, Message: format, Args: args})
 }
 
 // Check records the message when ok is false.
@@ -107,3 +175,25 @@ func (v *Validator) Err(message string) error {
 
 // EMethodNotAllowed is for a method a route does not serve (405).
 const EMethodNotAllowed ErrorCode = "method_not_allowed"
+
+// EHeaderTooLarge is for request headers past the server's limit (431).
+const EHeaderTooLarge ErrorCode = "header_too_large"
+
+// InEnglish returns copies of fs with their messages rendered in English and
+// no Args: for the command line, logs and tests.
+func InEnglish(fs []FieldError) []FieldError {
+	if fs == nil {
+		return nil
+	}
+	out := make([]FieldError, len(fs))
+	for i, f := range fs {
+		out[i] = FieldError{Line: f.Line, Field: f.Field, Message: f.Text().String()}
+	}
+	return out
+}
+
+// InEnglish returns a copy of e with its message and fields rendered in
+// English and no Args: for the command line, logs and tests.
+func (e *Error) InEnglish() *Error {
+	return &Error{Code: e.Code, Message: e.Text().String(), Fields: InEnglish(e.Fields)}
+}

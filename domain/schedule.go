@@ -3,7 +3,6 @@ package domain
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -49,50 +48,50 @@ func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
 // A window that starts and ends at the same wall time is refused, because it
 // would be either empty or a full 24 hours and nobody can tell which.
 func ParseWindow(s string) (Window, error) {
-	bad := func(why string) (Window, error) {
-		return Window{}, fmt.Errorf("%q is not a valid window: %s", s, why)
+	bad := func(why *Error) (Window, error) {
+		return Window{}, Errorf(EInvalid, "%q is not a valid window: %s", s, why)
 	}
 	a, b, ok := strings.Cut(s, "-")
 	if !ok {
-		return bad("write it as HH:MM-HH:MM, e.g. 08:00-12:00")
+		return bad(Errorf(EInvalid, "write it as HH:MM-HH:MM, e.g. 08:00-12:00"))
 	}
 	start, err := parseClock(strings.TrimSpace(a))
 	if err != nil {
-		return bad(err.Error())
+		return bad(err)
 	}
 	if start == MinutesPerDay {
-		return bad("24:00 can only end a window")
+		return bad(Errorf(EInvalid, "24:00 can only end a window"))
 	}
 	end, err := parseClock(strings.TrimSpace(b))
 	if err != nil {
-		return bad(err.Error())
+		return bad(err)
 	}
 	if end == 0 {
 		end = MinutesPerDay
 	}
 	if end == start {
-		return bad("it starts and ends at the same time; for a whole day write 00:00-24:00")
+		return bad(Errorf(EInvalid, "it starts and ends at the same time; for a whole day write 00:00-24:00"))
 	}
 	return Window{Start: start, End: end}, nil
 }
 
 // parseClock parses HH:MM (00:00 to 24:00) into minutes since midnight.
-func parseClock(s string) (int, error) {
+func parseClock(s string) (int, *Error) {
 	h, m, ok := strings.Cut(s, ":")
 	if !ok || len(h) != 2 || len(m) != 2 {
-		return 0, errors.New("write times as HH:MM-HH:MM, e.g. 08:00-12:00")
+		return 0, Errorf(EInvalid, "write times as HH:MM-HH:MM, e.g. 08:00-12:00")
 	}
 	hh, err1 := strconv.Atoi(h)
 	mm, err2 := strconv.Atoi(m)
 	switch {
 	case err1 != nil || err2 != nil || hh < 0 || mm < 0:
-		return 0, errors.New("write times as HH:MM-HH:MM with digits, e.g. 08:00-12:00")
+		return 0, Errorf(EInvalid, "write times as HH:MM-HH:MM with digits, e.g. 08:00-12:00")
 	case mm > 59:
-		return 0, errors.New("minutes run from 00 to 59")
+		return 0, Errorf(EInvalid, "minutes run from 00 to 59")
 	case hh == 24 && mm == 0:
 		return MinutesPerDay, nil
 	case hh > 23:
-		return 0, errors.New("hours run from 00 to 23 (24:00 only as an end)")
+		return 0, Errorf(EInvalid, "hours run from 00 to 23 (24:00 only as an end)")
 	}
 	return hh*60 + mm, nil
 }
@@ -200,7 +199,7 @@ func (s *Schedule) parseDay(v *Validator, key string, texts []string, field stri
 	for i, t := range texts {
 		w, err := ParseWindow(t)
 		if err != nil {
-			v.Add(fmt.Sprintf("%s[%d]", key, i), "%s", err.Error())
+			v.Add(fmt.Sprintf("%s[%d]", key, i), "%s", err)
 			continue
 		}
 		s[d] = append(s[d], w)

@@ -33,7 +33,7 @@ func TestParseWindow(t *testing.T) {
 	for _, tt := range tests {
 		got, err := ParseWindow(tt.in)
 		switch {
-		case tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr):
+		case tt.wantErr != "" && (err == nil || err.(*Error).Text().String() != tt.wantErr):
 			t.Errorf("ParseWindow(%q) error = %v, want %q", tt.in, err, tt.wantErr)
 		case tt.wantErr == "" && (err != nil || got != tt.want):
 			t.Errorf("ParseWindow(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
@@ -100,7 +100,7 @@ func TestScheduleJSONErrors(t *testing.T) {
 			t.Errorf("Unmarshal(%s) = %v, want an EInvalid *Error", tt.in, err)
 			continue
 		}
-		if diff := cmp.Diff(tt.want, e.Fields); diff != "" {
+		if diff := cmp.Diff(tt.want, InEnglish(e.Fields)); diff != "" {
 			t.Errorf("Unmarshal(%s) fields (-want +got):\n%s", tt.in, diff)
 		}
 	}
@@ -148,7 +148,7 @@ func TestScheduleValidate(t *testing.T) {
 			{Field: "schedule.sun[1]", Message: "{start 600 min, end 600 min} is not a valid window: start must be 00:00 to 23:59, end 00:01 to 24:00, and they must differ"}}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, tt.s.Validate("schedule")); diff != "" {
+		if diff := cmp.Diff(tt.want, InEnglish(tt.s.Validate("schedule"))); diff != "" {
 			t.Errorf("%s: Validate (-want +got):\n%s", tt.name, diff)
 		}
 	}

@@ -203,7 +203,7 @@ func (s *Store) insertAPIKey(ctx context.Context, k NewAPIKey, now time.Time) (A
 }
 
 func unknownKeyPerson(person string) error {
-	return domain.Invalid("the API key is not valid", domain.FieldError{Field: "person", Message: fmt.Sprintf("no person has external_id %s", person)})
+	return domain.Invalid("the API key is not valid", domain.FieldErrorf("person", "no person has external_id %s", person))
 }
 
 func isUniqueOn(err error, constraint string) bool {

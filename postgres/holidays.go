@@ -177,7 +177,7 @@ func (s *Store) FindPostHolidays(ctx context.Context, code string) (PostHolidays
 	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
 		const q = `SELECT code, calendars FROM posts WHERE code = $1`
 		if err := tx.QueryRow(ctx, q, code).Scan(&p.Post, &p.Calendars); err != nil {
-			return translate(err, fmt.Sprintf("post %s", quote(code)))
+			return translate(err, "post %s", quote(code))
 		}
 		all, err := postLayers(ctx, tx, []string{code})
 		if err != nil {
@@ -275,7 +275,7 @@ func (s *Store) PutPostClosure(ctx context.Context, post string, c Closure) (cre
 		ON CONFLICT (post, date) DO UPDATE SET name = EXCLUDED.name, note = EXCLUDED.note, updated_at = now()
 		WHERE (post_closures.name, post_closures.note) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.note)
 		RETURNING xmax = 0`
-	return s.put(ctx, "closure", post, q, post, holidayDateArg(c.Date), c.Name, c.Note)
+	return s.put(ctx, domain.T("closure"), post, q, post, holidayDateArg(c.Date), c.Name, c.Note)
 }
 
 // PutPostExclusion records that post works through the base holidays on
@@ -290,7 +290,7 @@ func (s *Store) PutPostExclusion(ctx context.Context, post string, e Exclusion) 
 		ON CONFLICT (post, date) DO UPDATE SET note = EXCLUDED.note, updated_at = now()
 		WHERE post_exclusions.note IS DISTINCT FROM EXCLUDED.note
 		RETURNING xmax = 0`
-	return s.put(ctx, "exclusion", post, q, post, holidayDateArg(e.Date), e.Note)
+	return s.put(ctx, domain.T("exclusion"), post, q, post, holidayDateArg(e.Date), e.Note)
 }
 
 // PutCalendarClosure declares a one-off closure on base calendar code (for
@@ -305,12 +305,12 @@ func (s *Store) PutCalendarClosure(ctx context.Context, code string, c Closure) 
 		ON CONFLICT (calendar, date) DO UPDATE SET name = EXCLUDED.name, note = EXCLUDED.note, updated_at = now()
 		WHERE (calendar_closures.name, calendar_closures.note) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.note)
 		RETURNING xmax = 0`
-	return s.put(ctx, "calendar closure", "", q, code, holidayDateArg(c.Date), c.Name, c.Note)
+	return s.put(ctx, domain.T("calendar closure"), "", q, code, holidayDateArg(c.Date), c.Name, c.Note)
 }
 
 // put runs an upsert that returns "inserted" (xmax = 0 on a fresh row) and
 // no row when the stored values were already equal.
-func (s *Store) put(ctx context.Context, what, post, q string, args ...any) (created, changed bool, err error) {
+func (s *Store) put(ctx context.Context, what domain.Text, post, q string, args ...any) (created, changed bool, err error) {
 	err = s.pool.QueryRow(ctx, q, args...).Scan(&created)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -326,35 +326,35 @@ func (s *Store) put(ctx context.Context, what, post, q string, args ...any) (cre
 // DeletePostClosure deletes post's closure on d.
 func (s *Store) DeletePostClosure(ctx context.Context, post string, d domain.Date) error {
 	const q = `DELETE FROM post_closures WHERE post = $1 AND date = $2`
-	return s.deleteOne(ctx, q, fmt.Sprintf("post %s has no closure on %s", quote(post), d), post, holidayDateArg(d))
+	return s.deleteOne(ctx, domain.Errorf(domain.ENotFound, "post %s has no closure on %s", quote(post), d), q, post, holidayDateArg(d))
 }
 
 // DeletePostExclusion deletes post's exclusion on d.
 func (s *Store) DeletePostExclusion(ctx context.Context, post string, d domain.Date) error {
 	const q = `DELETE FROM post_exclusions WHERE post = $1 AND date = $2`
-	return s.deleteOne(ctx, q, fmt.Sprintf("post %s has no exclusion on %s", quote(post), d), post, holidayDateArg(d))
+	return s.deleteOne(ctx, domain.Errorf(domain.ENotFound, "post %s has no exclusion on %s", quote(post), d), q, post, holidayDateArg(d))
 }
 
 // DeleteCalendarClosure deletes the closure declared on calendar code on d.
 func (s *Store) DeleteCalendarClosure(ctx context.Context, code string, d domain.Date) error {
 	const q = `DELETE FROM calendar_closures WHERE calendar = $1 AND date = $2`
-	return s.deleteOne(ctx, q, fmt.Sprintf("calendar %s has no closure on %s", code, d), code, holidayDateArg(d))
+	return s.deleteOne(ctx, domain.Errorf(domain.ENotFound, "calendar %s has no closure on %s", code, d), q, code, holidayDateArg(d))
 }
 
 // DeleteCalendarYear deletes the uploaded list of calendar code for year,
 // so that the computed list applies again.
 func (s *Store) DeleteCalendarYear(ctx context.Context, code string, year int) error {
 	const q = `DELETE FROM calendar_uploads WHERE calendar = $1 AND year = $2`
-	return s.deleteOne(ctx, q, fmt.Sprintf("calendar %s has no uploaded list for %d", code, year), code, year)
+	return s.deleteOne(ctx, domain.Errorf(domain.ENotFound, "calendar %s has no uploaded list for %d", code, year), q, code, year)
 }
 
-func (s *Store) deleteOne(ctx context.Context, q, notFound string, args ...any) error {
+func (s *Store) deleteOne(ctx context.Context, notFound *domain.Error, q string, args ...any) error {
 	tag, err := s.pool.Exec(ctx, q, args...)
 	if err != nil {
 		return translate(err, "delete")
 	}
 	if tag.RowsAffected() == 0 {
-		return domain.Errorf(domain.ENotFound, "%s", notFound)
+		return notFound
 	}
 	return nil
 }
@@ -391,13 +391,13 @@ func holidayDateOf(pd pgtype.Date) domain.Date {
 
 // translateHoliday turns a check violation the validation did not catch
 // into an invalid-field error naming the rule.
-func translateHoliday(err error, what string) error {
+func translateHoliday(err error, what domain.Text) error {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23514" {
-		return domain.Invalid(fmt.Sprintf("the %s is not valid", what),
-			domain.FieldError{Field: "body", Message: "a value is not accepted (" + pgErr.ConstraintName + ")"})
+		return &domain.Error{Code: domain.EInvalid, Message: "the %s is not valid", Args: []any{what},
+			Fields: []domain.FieldError{domain.FieldErrorf("body", "a value is not accepted (%s)", pgErr.ConstraintName)}}
 	}
-	return translate(err, what)
+	return translate(err, "%s", what)
 }
 
 // sortedHolidays returns hs sorted by date then name, without exact repeats.
@@ -497,7 +497,7 @@ func writeUpload(ctx context.Context, tx pgx.Tx, code string, year int, hs []cal
 		args []any
 	}{{qUpload, []any{code, year}}, {qDelete, []any{code, year}}, {qInsert, []any{code, year, dates, names}}} {
 		if _, err := tx.Exec(ctx, st.q, st.args...); err != nil {
-			return translateHoliday(err, "holiday list")
+			return translateHoliday(err, domain.T("holiday list"))
 		}
 	}
 	return nil
@@ -532,7 +532,7 @@ func (s *Store) ReplacePostClosures(ctx context.Context, post string, year int, 
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		const qLock = `SELECT code FROM posts WHERE code = $1 FOR UPDATE`
 		if err := tx.QueryRow(ctx, qLock, post).Scan(&post); err != nil {
-			return translate(err, fmt.Sprintf("post %s", quote(post)))
+			return translate(err, "post %s", quote(post))
 		}
 		all, err := postLayers(ctx, tx, []string{post})
 		if err != nil {
@@ -564,10 +564,10 @@ func writePostClosures(ctx context.Context, tx pgx.Tx, post string, year int, hs
 		WHERE post_closures.name IS DISTINCT FROM EXCLUDED.name`
 	dates, names := holidayColumns(hs)
 	if _, err := tx.Exec(ctx, qDelete, post, year, dates); err != nil {
-		return translateHoliday(err, "closure list")
+		return translateHoliday(err, domain.T("closure list"))
 	}
 	if _, err := tx.Exec(ctx, qUpsert, post, dates, names); err != nil {
-		return translateHoliday(err, "closure list")
+		return translateHoliday(err, domain.T("closure list"))
 	}
 	return nil
 }

@@ -78,14 +78,15 @@ type LeaveRow struct {
 // importJob is one import: how to stage its rows, check them and upsert
 // them.
 type importJob struct {
-	what      string   // "posts": for error messages
-	ddl       []string // CREATE TEMP TABLE …, run before the COPY
-	table     string   // the staging table
-	columns   []string // its columns, in the order of rows' values
+	what      string      // "posts": names its lock
+	noun      domain.Text // "posts": for error messages
+	ddl       []string    // CREATE TEMP TABLE …, run before the COPY
+	table     string      // the staging table
+	columns   []string    // its columns, in the order of rows' values
 	rows      [][]any
 	schedules [][]any  // for import_schedules (line, owner, effective_from, windows), if any
 	fill      []string // statements completing the staged rows from stored ones, before the checks
-	checks    []string // each returns (line, field, message) for every bad row
+	checks    []rowCheck
 	upserts   []string // each returns (created, updated) counts
 	after     []string // statements run after the upsert (schedules)
 	invalid   bool     // some row failed parsing: check, never write
@@ -112,9 +113,9 @@ func (s *Store) runImport(ctx context.Context, job importJob, dryRun bool) (Impo
 		// Contended three times over by other writers: nothing was written,
 		// and the client may send the same file again.
 		return ImportResult{DryRun: dryRun, Errors: []domain.FieldError{}},
-			domain.Errorf(domain.EConflict, "other changes to the same %s kept getting in the way; nothing was written: send the file again", job.what)
+			domain.Errorf(domain.EConflict, "other changes to the same %s kept getting in the way; nothing was written: send the file again", job.noun)
 	case err != nil:
-		return ImportResult{DryRun: dryRun, Errors: []domain.FieldError{}}, translate(err, job.what)
+		return ImportResult{DryRun: dryRun, Errors: []domain.FieldError{}}, translate(err, "%s", job.noun)
 	}
 	return res, nil
 }
@@ -219,16 +220,20 @@ func importStage(ctx context.Context, tx pgx.Tx, job importJob) error {
 
 // importCheck runs every check query and returns the bad rows they found, in
 // line order.
-func importCheck(ctx context.Context, tx pgx.Tx, checks []string) ([]domain.FieldError, error) {
+func importCheck(ctx context.Context, tx pgx.Tx, checks []rowCheck) ([]domain.FieldError, error) {
 	errs := []domain.FieldError{}
-	for _, q := range checks {
-		rows, err := tx.Query(ctx, q)
+	for _, c := range checks {
+		rows, err := tx.Query(ctx, c.query)
 		if err != nil {
 			return nil, err
 		}
 		found, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.FieldError, error) {
-			var fe domain.FieldError
-			err := r.Scan(&fe.Line, &fe.Field, &fe.Message)
+			fe := domain.FieldError{Message: c.format}
+			var args []string
+			err := r.Scan(&fe.Line, &fe.Field, &args)
+			for _, a := range args {
+				fe.Args = append(fe.Args, a)
+			}
 			return fe, err
 		})
 		if err != nil {
@@ -306,39 +311,46 @@ func anyInvalidRow[T any](rows []T, invalid func(T) bool) bool {
 	return slices.ContainsFunc(rows, invalid)
 }
 
+// rowCheck is a query returning (line, field, args text[]) for every bad
+// row, and the message format its args fill.
+type rowCheck struct {
+	query, format string
+}
+
 // importZoneCheck returns a check reporting rows whose time_zone PostgreSQL does
 // not know (Go's zone database may be newer than the server's). The
 // function valid_time_zone runs once per distinct zone, not once per row.
-func importZoneCheck(table string) string {
-	return `WITH bad AS (
+func importZoneCheck(table string) rowCheck {
+	return rowCheck{query: `WITH bad AS (
     SELECT z FROM (SELECT DISTINCT time_zone AS z FROM ` + table + ` WHERE time_zone IS NOT NULL) d
     WHERE NOT valid_time_zone(z)
 )
-SELECT s.line, 'time_zone', format('the database does not know the time zone "%s"; use another IANA name', s.time_zone)
-FROM ` + table + ` s JOIN bad ON bad.z = s.time_zone`
+SELECT s.line, 'time_zone', ARRAY[s.time_zone]
+FROM ` + table + ` s JOIN bad ON bad.z = s.time_zone`,
+		format: `the database does not know the time zone "%s"; use another IANA name`}
 }
 
 // importDuplicateCheck returns a check reporting every row whose key already
 // appeared on an earlier line of the same file.
-func importDuplicateCheck(table, key string) string {
-	return `SELECT s.line, '` + key + `', format('"%s" appears also on line %s; each ` + key + ` may appear once per file', s.` + key + `, d.first)
+func importDuplicateCheck(table, key string) rowCheck {
+	return rowCheck{format: `"%s" appears also on line %s; each %s may appear once per file`, query: `SELECT s.line, '` + key + `', ARRAY[s.` + key + `, d.first::text, '` + key + `']
 FROM ` + table + ` s
 JOIN (SELECT ` + key + `, min(line) AS first FROM ` + table + ` WHERE ` + key + ` IS NOT NULL
       GROUP BY ` + key + ` HAVING count(*) > 1) d USING (` + key + `)
-WHERE s.line > d.first`
+WHERE s.line > d.first`}
 }
 
 // ImportPosts creates or updates posts by code, with their schedules, in one
 // transaction. dryRun does everything but commit.
 func (s *Store) ImportPosts(ctx context.Context, rows []PostRow, dryRun bool) (ImportResult, error) {
 	job := importJob{
-		what:    "posts",
+		what: "posts", noun: domain.T("posts"),
 		ddl:     []string{postsDDL, scheduleDDL},
 		table:   "import_posts",
 		columns: []string{"line", "code", "name", "kind", "country", "city", "time_zone", "calendars", "keep"},
 		rows:    make([][]any, 0, len(rows)),
 		fill:    []string{postsKeep},
-		checks:  []string{importDuplicateCheck("import_posts", "code"), importZoneCheck("import_posts")},
+		checks:  []rowCheck{importDuplicateCheck("import_posts", "code"), importZoneCheck("import_posts")},
 		upserts: []string{postsUpsert},
 		after:   []string{postSchedulesUpsert},
 		invalid: anyInvalidRow(rows, func(r PostRow) bool { return r.Invalid }),
@@ -411,13 +423,13 @@ DO UPDATE SET windows = excluded.windows, created_at = now() WHERE x.windows IS 
 // stored or anyone in the same file, before or after; cycles are refused.
 func (s *Store) ImportPeople(ctx context.Context, rows []PersonRow, dryRun bool) (ImportResult, error) {
 	job := importJob{
-		what:    "people",
+		what: "people", noun: domain.T("people"),
 		ddl:     []string{peopleDDL, scheduleDDL},
 		table:   "import_people",
 		columns: []string{"line", "external_id", "full_name", "email", "post", "time_zone", "supervisor", "exception", "keep"},
 		rows:    make([][]any, 0, len(rows)),
 		fill:    []string{peopleKeep},
-		checks: []string{importDuplicateCheck("import_people", "external_id"), importZoneCheck("import_people"),
+		checks: []rowCheck{importDuplicateCheck("import_people", "external_id"), importZoneCheck("import_people"),
 			peoplePostCheck, peopleSupervisorCheck, peopleCycleCheck},
 		upserts: []string{peopleUpsert},
 		after:   []string{personSchedulesUpsert},
@@ -451,23 +463,23 @@ const peopleKeep = `UPDATE import_people s SET
     exception = CASE WHEN 'exception' = ANY (s.keep) THEN p.exception ELSE s.exception END
 FROM people p WHERE p.external_id = s.external_id AND cardinality(s.keep) > 0`
 
-const peoplePostCheck = `SELECT s.line, 'post', format('no post has the code "%s"', s.post)
-FROM import_people s WHERE s.post IS NOT NULL AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.code = s.post)`
+var peoplePostCheck = rowCheck{format: `no post has the code "%s"`, query: `SELECT s.line, 'post', ARRAY[s.post]
+FROM import_people s WHERE s.post IS NOT NULL AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.code = s.post)`}
 
 // peopleSupervisorCheck accepts a supervisor stored already or named
 // anywhere in the file (even on a row with other errors).
-const peopleSupervisorCheck = `SELECT s.line, 'supervisor', format('no person has the external_id "%s", neither stored nor in this file', s.supervisor)
+var peopleSupervisorCheck = rowCheck{format: `no person has the external_id "%s", neither stored nor in this file`, query: `SELECT s.line, 'supervisor', ARRAY[s.supervisor]
 FROM import_people s
 WHERE s.supervisor IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM people p WHERE p.external_id = s.supervisor)
-  AND NOT EXISTS (SELECT 1 FROM import_people o WHERE o.external_id = s.supervisor)`
+  AND NOT EXISTS (SELECT 1 FROM import_people o WHERE o.external_id = s.supervisor)`}
 
 // peopleCycleCheck walks up the supervisor chain of every staged person, in
 // the graph as it would be after the import (staged rows replace stored
 // ones), and reports each person whose chain comes back to them. UNION (not
 // UNION ALL) keeps each (start, current) pair once, so the walk ends even
 // when it enters a cycle that does not pass through its start.
-const peopleCycleCheck = `WITH RECURSIVE graph AS (
+var peopleCycleCheck = rowCheck{format: `"%s" reports, through "%s", back to themself: supervisors may not form a cycle`, query: `WITH RECURSIVE graph AS (
     SELECT external_id AS id, supervisor FROM import_people WHERE external_id IS NOT NULL AND supervisor IS NOT NULL
     UNION ALL
     SELECT p.external_id, p.supervisor FROM people p
@@ -477,8 +489,8 @@ const peopleCycleCheck = `WITH RECURSIVE graph AS (
     UNION
     SELECT w.start, g.supervisor FROM walk w JOIN graph g ON g.id = w.cur WHERE w.cur <> w.start
 )
-SELECT s.line, 'supervisor', format('"%s" reports, through "%s", back to themself: supervisors may not form a cycle', s.external_id, s.supervisor)
-FROM import_people s WHERE EXISTS (SELECT 1 FROM walk w WHERE w.start = s.external_id AND w.cur = s.external_id)`
+SELECT s.line, 'supervisor', ARRAY[s.external_id, s.supervisor]
+FROM import_people s WHERE EXISTS (SELECT 1 FROM walk w WHERE w.start = s.external_id AND w.cur = s.external_id)`}
 
 const peopleUpsert = `WITH up AS (
     INSERT INTO people AS p (external_id, full_name, email, post, time_zone, supervisor, exception)
@@ -504,13 +516,13 @@ DO UPDATE SET windows = excluded.windows, created_at = now() WHERE x.windows IS 
 // The person and the delegate must be stored already.
 func (s *Store) ImportLeaves(ctx context.Context, rows []LeaveRow, dryRun bool) (ImportResult, error) {
 	job := importJob{
-		what:  "leaves",
+		what: "leaves", noun: domain.T("leaves"),
 		ddl:   []string{leavesDDL},
 		table: "import_leaves",
 		columns: []string{"line", "person", "kind", "external_ref", "start_date", "end_date",
 			"starts_at", "ends_at", "delegate", "time_zone"},
 		rows: make([][]any, 0, len(rows)),
-		checks: []string{importDuplicateCheck("import_leaves", "external_ref"), importZoneCheck("import_leaves"),
+		checks: []rowCheck{importDuplicateCheck("import_leaves", "external_ref"), importZoneCheck("import_leaves"),
 			leavesPersonCheck("person"), leavesPersonCheck("delegate"), leavesOwnerCheck},
 		upserts: []string{leavesUpdate, leavesInsert},
 		invalid: anyInvalidRow(rows, func(r LeaveRow) bool { return r.Invalid }),
@@ -532,17 +544,18 @@ const leavesDDL = `CREATE TEMP TABLE import_leaves (
 // leavesOwnerCheck refuses to move a leave to another person: an
 // external_ref names one person's leave, as the single-record API holds. A
 // typo in the person column would otherwise take the leave off its owner.
-const leavesOwnerCheck = `SELECT s.line, 'external_ref', format('"%s" is the leave of "%s", not of "%s": a leave cannot move to another person; delete it and import a new one', s.external_ref, l.person, s.person)
+var leavesOwnerCheck = rowCheck{format: `"%s" is the leave of "%s", not of "%s": a leave cannot move to another person; delete it and import a new one`,
+	query: `SELECT s.line, 'external_ref', ARRAY[s.external_ref, l.person, s.person]
 FROM import_leaves s JOIN leaves l ON l.external_ref = s.external_ref
 WHERE s.person IS NOT NULL AND l.person <> s.person
-  AND EXISTS (SELECT 1 FROM people p WHERE p.external_id = s.person) -- else the person check says it`
+  AND EXISTS (SELECT 1 FROM people p WHERE p.external_id = s.person) -- else the person check says it`}
 
 // leavesPersonCheck reports rows whose column (person or delegate) names
 // nobody stored.
-func leavesPersonCheck(col string) string {
-	return `SELECT s.line, '` + col + `', format('no person has the external_id "%s"', s.` + col + `)
+func leavesPersonCheck(col string) rowCheck {
+	return rowCheck{format: `no person has the external_id "%s"`, query: `SELECT s.line, '` + col + `', ARRAY[s.` + col + `]
 FROM import_leaves s WHERE s.` + col + ` IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM people p WHERE p.external_id = s.` + col + `)`
+  AND NOT EXISTS (SELECT 1 FROM people p WHERE p.external_id = s.` + col + `)`}
 }
 
 // leavesUpdate writes the staged leave whose external_ref is stored

@@ -225,7 +225,7 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, res.Errors); diff != "" {
+			if diff := cmp.Diff(tt.want, domain.InEnglish(res.Errors)); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}
 			if impCounts(res) != [3]int{} {
@@ -251,7 +251,7 @@ func TestImportCycleThroughStoredPeople(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []domain.FieldError{{Line: 2, Field: "supervisor", Message: `"P1" reports, through "P2", back to themself: supervisors may not form a cycle`}}
-	if diff := cmp.Diff(want, res.Errors); diff != "" {
+	if diff := cmp.Diff(want, domain.InEnglish(res.Errors)); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 }
@@ -269,7 +269,7 @@ func TestImportInvalidRowsWriteNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []domain.FieldError{{Line: 4, Field: "post", Message: `no post has the code "XX"`}}
-	if diff := cmp.Diff(want, res.Errors); diff != "" {
+	if diff := cmp.Diff(want, domain.InEnglish(res.Errors)); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	if n := len(impVersions(t, pool, "people", "external_id")); n != 0 {
@@ -300,7 +300,7 @@ func TestImportLeavesLargeFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []domain.FieldError{{Line: 10002, Field: "person", Message: `no person has the external_id "GHOST"`}}
-	if diff := cmp.Diff(want, res.Errors); diff != "" {
+	if diff := cmp.Diff(want, domain.InEnglish(res.Errors)); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(before, impVersions(t, pool, "leaves", "external_ref")); diff != "" {

@@ -79,8 +79,8 @@ func sameRef(ctx context.Context, tx pgx.Tx, l domain.Leave) (domain.Leave, erro
 	}
 	if got.Person != l.Person {
 		return domain.Leave{}, &domain.Error{Code: domain.EConflict,
-			Message: fmt.Sprintf("external_ref %s already belongs to a leave of %s; HR's reference must name one leave of one person", l.ExternalRef, got.Person),
-			Fields:  []domain.FieldError{{Field: "external_ref", Message: "already used for another person's leave"}}}
+			Message: "external_ref %s already belongs to a leave of %s; HR's reference must name one leave of one person", Args: []any{l.ExternalRef, got.Person},
+			Fields: []domain.FieldError{{Field: "external_ref", Message: "already used for another person's leave"}}}
 	}
 	return got, nil
 }
@@ -105,7 +105,7 @@ func checkLeaveRefs(ctx context.Context, tx pgx.Tx, l domain.Leave) error {
 	}
 	if !ok {
 		return domain.Invalid("the leave is not valid", domain.FieldError{Field: "delegate",
-			Message: fmt.Sprintf("there is no person with external_id %s to act as delegate", quote(l.Delegate))})
+			Message: "there is no person with external_id %s to act as delegate", Args: []any{quote(l.Delegate)}})
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func (s *Store) FindLeave(ctx context.Context, person string, id int64) (domain.
 			COALESCE(delegate, ''), COALESCE(time_zone, ''), version, updated_at
 		FROM leaves WHERE person = $1 AND id = $2`
 	l, err := scanLeave(s.pool.QueryRow(ctx, q, person, id), nil)
-	return l, translate(err, fmt.Sprintf("leave %d of %s", id, quote(person)))
+	return l, translate(err, "leave %d of %s", id, quote(person))
 }
 
 // ListLeaves returns a page of the person's leave in id (creation) order and
@@ -198,17 +198,17 @@ func (s *Store) DeleteLeave(ctx context.Context, person string, id int64, ifVers
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		var version int64
 		if err := tx.QueryRow(ctx, qLock, person, id).Scan(&version); err != nil {
-			return translate(err, fmt.Sprintf("leave %d of %s", id, quote(person)))
+			return translate(err, "leave %d of %s", id, quote(person))
 		}
 		if ifVersion != AnyVersion && version != ifVersion {
-			return staleError("leave", fmt.Sprint(id))
+			return staleError("leave %s", fmt.Sprint(id))
 		}
 		tag, err := tx.Exec(ctx, q, person, id, version)
 		if err != nil {
 			return translate(err, "leave")
 		}
 		if tag.RowsAffected() != 1 {
-			return staleError("leave", fmt.Sprint(id))
+			return staleError("leave %s", fmt.Sprint(id))
 		}
 		return nil
 	})

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -138,7 +137,7 @@ func findPerson(ctx context.Context, db queryer, externalID string, lock bool) (
 	err := db.QueryRow(ctx, sql, externalID).Scan(&p.ExternalID, &p.FullName, &p.Email, &p.Post, &p.TimeZone, &p.Supervisor,
 		&p.Exception, &p.Version, &p.UpdatedAt, &p.Zone)
 	if err != nil {
-		return domain.Person{}, translate(err, fmt.Sprintf("person %s", quote(externalID)))
+		return domain.Person{}, translate(err, "person %s", quote(externalID))
 	}
 	p.Schedules, err = listSchedules(ctx, db, ownerPerson, externalID)
 	return p, err
@@ -157,7 +156,7 @@ func (s *Store) PersonZone(ctx context.Context, externalID string) (string, erro
 		WHERE p.external_id = $1`
 	var tz string
 	err := s.pool.QueryRow(ctx, q, externalID).Scan(&tz)
-	return tz, translate(err, fmt.Sprintf("person %s", quote(externalID)))
+	return tz, translate(err, "person %s", quote(externalID))
 }
 
 // ListPeople returns a page of people in external_id order, filtered, and the
@@ -215,7 +214,7 @@ func (s *Store) UpdatePerson(ctx context.Context, externalID string, patch Perso
 			return translateWrite(err, "person")
 		}
 		if tag.RowsAffected() != 1 {
-			return staleError("person", externalID)
+			return staleError("person %s", externalID)
 		}
 		if err := writePersonSchedules(ctx, tx, externalID, patch); err != nil {
 			return err
@@ -273,7 +272,7 @@ func lockPerson(ctx context.Context, tx pgx.Tx, externalID string, ifVersion int
 		return domain.Person{}, err
 	}
 	if ifVersion != AnyVersion && p.Version != ifVersion {
-		return domain.Person{}, staleError("person", externalID)
+		return domain.Person{}, staleError("person %s", externalID)
 	}
 	return p, nil
 }
@@ -306,7 +305,7 @@ func (s *Store) DeletePerson(ctx context.Context, externalID string, ifVersion i
 			return translate(err, "person")
 		}
 		if tag.RowsAffected() != 1 {
-			return staleError("person", externalID)
+			return staleError("person %s", externalID)
 		}
 		return nil
 	})

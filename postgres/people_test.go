@@ -70,7 +70,7 @@ func TestUpdatePersonRefusesSupervisorCycle(t *testing.T) {
 	_, err := s.UpdatePerson(ctx, "E1", postgres.PersonPatch{Supervisor: &sup}, postgres.AnyVersion)
 	wantCode(t, err, domain.EInvalid)
 	e := err.(*domain.Error)
-	if len(e.Fields) != 1 || e.Fields[0].Field != "supervisor" || !strings.Contains(e.Fields[0].Message, "E3 already reports (directly or indirectly) to E1") {
+	if len(e.Fields) != 1 || e.Fields[0].Field != "supervisor" || !strings.Contains(e.Fields[0].Text().String(), "E3 already reports (directly or indirectly) to E1") {
 		t.Errorf("fields = %+v", e.Fields)
 	}
 	clear := ""

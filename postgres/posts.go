@@ -97,7 +97,7 @@ func findPost(ctx context.Context, db queryer, code string, lock bool) (domain.P
 	}
 	p, err := scanPost(db.QueryRow(ctx, sql, code))
 	if err != nil {
-		return domain.Post{}, translate(err, fmt.Sprintf("post %s", quote(code)))
+		return domain.Post{}, translate(err, "post %s", quote(code))
 	}
 	p.Schedules, err = listSchedules(ctx, db, ownerPost, code)
 	return p, err
@@ -166,7 +166,7 @@ func (s *Store) UpdatePost(ctx context.Context, code string, patch PostPatch, if
 			return translateWrite(err, "post")
 		}
 		if tag.RowsAffected() != 1 {
-			return staleError("post", code)
+			return staleError("post %s", code)
 		}
 		if patch.Schedule != nil {
 			if _, err := putSchedule(ctx, tx, ownerPost, code, *patch.Schedule); err != nil {
@@ -207,7 +207,7 @@ func lockPost(ctx context.Context, tx pgx.Tx, code string, ifVersion int64) (dom
 		return domain.Post{}, err
 	}
 	if ifVersion != AnyVersion && p.Version != ifVersion {
-		return domain.Post{}, staleError("post", code)
+		return domain.Post{}, staleError("post %s", code)
 	}
 	return p, nil
 }
@@ -239,25 +239,25 @@ func (s *Store) DeletePost(ctx context.Context, code string, ifVersion int64) er
 			return translate(err, "post")
 		}
 		if tag.RowsAffected() != 1 {
-			return staleError("post", code)
+			return staleError("post %s", code)
 		}
 		return nil
 	})
 }
 
 // listSome names up to n ids, then "and more".
-func listSome(ids []string, n int) string {
+func listSome(ids []string, n int) any {
 	if len(ids) <= n {
 		return strings.Join(ids, ", ")
 	}
-	return strings.Join(ids[:n], ", ") + " and more"
+	return domain.T("%s and more", strings.Join(ids[:n], ", "))
 }
 
 // staleError is the precondition_failed answer to a write whose If-Match
 // names a version that is no longer current.
-func staleError(what, key string) error {
+func staleError(format string, args ...any) error {
 	return domain.Errorf(domain.EPreconditionFailed,
-		"%s %s has changed since you read it: GET it again, reapply your change and send its new ETag in If-Match", what, key)
+		"%s has changed since you read it: GET it again, reapply your change and send its new ETag in If-Match", domain.T(format, args...))
 }
 
 // queryer is what both a pool and a transaction offer.
@@ -328,24 +328,25 @@ var constraintFields = map[string]string{
 // translateWrite translates an error from an INSERT or UPDATE: a check or
 // foreign-key violation becomes an invalid-field error naming the field; the
 // supervisor-cycle trigger gets a message a person can act on.
-func translateWrite(err error, what string) error {
+func translateWrite(err error, format string, args ...any) error {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) {
-		return translate(err, what)
+		return translate(err, format, args...)
 	}
+	what := domain.T(format, args...)
 	field, known := constraintFields[pgErr.ConstraintName]
 	switch {
 	case pgErr.ConstraintName == "people_supervisor_cycle":
 		return domain.Invalid("the change would make a reporting cycle",
 			domain.FieldError{Field: field, Message: "this supervisor would make a reporting cycle (someone would end up reporting, directly or indirectly, to themself)"})
 	case known && pgErr.Code == "23514":
-		return domain.Invalid(fmt.Sprintf("the %s is not valid", what),
-			domain.FieldError{Field: field, Message: "the value is not accepted (" + pgErr.ConstraintName + ")"})
+		return &domain.Error{Code: domain.EInvalid, Message: "the %s is not valid", Args: []any{what},
+			Fields: []domain.FieldError{domain.FieldErrorf(field, "the value is not accepted (%s)", pgErr.ConstraintName)}}
 	case known && pgErr.Code == "23503":
-		return domain.Invalid(fmt.Sprintf("the %s refers to something that does not exist", what),
-			domain.FieldError{Field: field, Message: "refers to something that does not exist (or was just deleted)"})
+		return &domain.Error{Code: domain.EInvalid, Message: "the %s refers to something that does not exist", Args: []any{what},
+			Fields: []domain.FieldError{{Field: field, Message: "refers to something that does not exist (or was just deleted)"}}}
 	}
-	return translate(err, what)
+	return translate(err, format, args...)
 }
 
 // quote quotes a client's value for a message, cut short so that a huge

@@ -100,10 +100,14 @@ func (s *Store) Close() { s.pool.Close() }
 // found, unique violation → conflict, check/foreign-key violation → invalid.
 // A database that cannot answer is unavailable (see unavailableClass).
 // Anything else is wrapped as internal.
-func translate(err error, what string) error {
+//
+// format and args name the thing at fault ("post %s"), in words the
+// catalogue translates.
+func translate(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
+	what := domain.T(format, args...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.Errorf(domain.ENotFound, "%s not found", what)
 	}

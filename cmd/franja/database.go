@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,23 +33,48 @@ type target struct {
 // FRANJA_MIGRATE_DATABASE_URL when set) or an embedded PostgreSQL started
 // now, with its two roles.
 func database(ctx context.Context, getenv func(string) string, log *slog.Logger) (target, error) {
+	return openDatabase(ctx, getenv, log, false)
+}
+
+// adminDatabase is database for the administration commands (keys, seed,
+// migrate): when `franja serve` already runs the embedded PostgreSQL on the
+// data directory, they use that server instead of starting their own (the
+// directory can have only one).
+func adminDatabase(ctx context.Context, getenv func(string) string, log *slog.Logger) (target, error) {
+	return openDatabase(ctx, getenv, log, true)
+}
+
+func openDatabase(ctx context.Context, getenv func(string) string, log *slog.Logger, share bool) (target, error) {
 	if u := getenv("DATABASE_URL"); u != "" {
 		owner := getenv("FRANJA_MIGRATE_DATABASE_URL")
 		if owner == "" {
 			owner = u
 		}
+		for name, v := range map[string]string{"DATABASE_URL": u, "FRANJA_MIGRATE_DATABASE_URL": owner} {
+			if err := checkDatabaseURL(name, v); err != nil {
+				return target{}, err
+			}
+		}
 		return target{service: u, owner: owner, stop: func() {}}, nil
+	}
+	dir := pgembed.DefaultDataDir(getenv)
+	if owner, service, ok := pgembed.Running(dir, "franja", serviceRole); ok && share {
+		log.Info("using the embedded PostgreSQL that is already running", "data_dir", dir)
+		return target{service: service, owner: owner, stop: func() {}}, nil
 	}
 	bin, err := pgembed.FindBinDir(getenv)
 	if err != nil {
 		return target{}, err
 	}
-	dir := pgembed.DefaultDataDir(getenv)
 	log.Info("DATABASE_URL is unset: starting an embedded PostgreSQL", "data_dir", dir, "bin_dir", bin)
 	// Socket only, in a directory that is the server user's (0700), and
 	// every role authenticates with a password derived from the data
 	// directory's secret.
 	srv, err := pgembed.Start(ctx, pgembed.Options{DataDir: dir, BinDir: bin, Database: "franja", SocketOnly: true, Logger: log})
+	if errors.Is(err, pgembed.ErrInUse) {
+		return target{}, fmt.Errorf("the embedded PostgreSQL in %s is in use by another running franja (or postgres): stop it first, "+
+			"or set FRANJA_DATA_DIR to another directory (administration commands such as franja keys share a running server's): %w", dir, err)
+	}
 	if err != nil {
 		return target{}, fmt.Errorf("embedded PostgreSQL: %w", err)
 	}
@@ -169,11 +195,54 @@ func withConnectTimeout(dsn string, d time.Duration) string {
 	return u.String()
 }
 
+// checkDatabaseURL refuses a DATABASE_URL that is not a postgres:// URL
+// with a message that says what to write, before a driver answers
+// something like "unknown driver localhost (forgotten import?)".
+func checkDatabaseURL(name, s string) error {
+	example := "postgres://USER:PASSWORD@HOST:5432/DATABASE?sslmode=disable"
+	scheme, rest, hasScheme := strings.Cut(s, "://")
+	switch {
+	case !hasScheme && strings.Contains(s, "="):
+		return fmt.Errorf("%s looks like a key=value connection string (%q); Franja takes the URL form: %s", name, clipURL(s), example)
+	case !hasScheme:
+		return fmt.Errorf("%s %q is not a URL; write it as %s", name, clipURL(s), example)
+	case scheme != "postgres" && scheme != "postgresql":
+		return fmt.Errorf("%s has the scheme %q; use postgres://, e.g. %s", name, scheme, example)
+	case rest == "":
+		return fmt.Errorf("%s names no server; write it as %s", name, example)
+	}
+	if _, err := pgx.ParseConfig(s); err != nil {
+		return fmt.Errorf("%s cannot be read (%v); write it as %s", name, err, example)
+	}
+	return nil
+}
+
+// clipURL shows the start of a connection string, never its password.
+func clipURL(s string) string {
+	if i := strings.Index(strings.ToLower(s), "password"); i >= 0 {
+		s = s[:i] + "password=…"
+	}
+	if len(s) > 60 {
+		s = s[:60] + "…"
+	}
+	return s
+}
+
 // openStore opens the database (as database does), brings its schema up to
 // date and connects a store to it as the service's role. close closes the
 // store, then stops the embedded server if one was started.
 func openStore(ctx context.Context, getenv func(string) string, log *slog.Logger) (store *postgres.Store, close func(), err error) {
-	db, err := openDB(ctx, getenv, log, false)
+	db, err := openDB(ctx, getenv, log, false, database)
+	if err != nil {
+		return nil, nil, err
+	}
+	return db.store, db.close, nil
+}
+
+// openAdminStore is openStore for the administration commands: it shares a
+// running embedded server (see adminDatabase).
+func openAdminStore(ctx context.Context, getenv func(string) string, log *slog.Logger) (store *postgres.Store, close func(), err error) {
+	db, err := openDB(ctx, getenv, log, false, adminDatabase)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -189,12 +258,15 @@ type db struct {
 	close func()
 }
 
-func openDB(ctx context.Context, getenv func(string) string, log *slog.Logger, serving bool) (db, error) {
+// opener finds the database: database, or adminDatabase.
+type opener func(context.Context, func(string) string, *slog.Logger) (target, error)
+
+func openDB(ctx context.Context, getenv func(string) string, log *slog.Logger, serving bool, open opener) (db, error) {
 	s, err := readSettings(getenv)
 	if err != nil {
 		return db{}, err
 	}
-	t, err := database(ctx, getenv, log)
+	t, err := open(ctx, getenv, log)
 	if err != nil {
 		return db{}, err
 	}

@@ -70,7 +70,7 @@ func TestImportCommand(t *testing.T) {
 		{"leaves", nil, append([]string{"leaves", leaves}, flags...), []string{"leaves imported: 1 created, 0 updated, 0 unchanged"}, nil},
 		{"leaves again", nil, append([]string{"leaves", leaves}, flags...), []string{"leaves imported: 0 created, 0 updated, 1 unchanged"}, nil},
 		{"bad rows", nil, append([]string{"leaves", bad}, flags...), []string{
-			`line 3: kind: "holiday" is not a leave kind; use one of ` + strings.Join(kindNames(), ", "),
+			`line 3: kind: "holiday" is not a valid leave kind; use one of ` + strings.Join(kindNames(), ", "),
 			`line 4: person: no person has the external_id "E9"`,
 		}, errImportRejected},
 		{"wrong token", nil, []string{"posts", posts, "--server", srv.URL, "--token", "nope"}, nil, errImportRejected},

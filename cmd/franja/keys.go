@@ -29,7 +29,7 @@ func keysCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	store, closeStore, err := openStore(ctx, getenv, log)
+	store, closeStore, err := openAdminStore(ctx, getenv, log)
 	if err != nil {
 		return err
 	}
@@ -121,9 +121,9 @@ func describeKeyError(err error) error {
 		if name == "expires_at" {
 			name = "expires"
 		}
-		parts = append(parts, "--"+name+": "+f.Message)
+		parts = append(parts, "--"+name+": "+f.Text().String())
 	}
-	return fmt.Errorf("%s: %s", e.Message, strings.Join(parts, "; "))
+	return fmt.Errorf("%s: %s", e.Text(), strings.Join(parts, "; "))
 }
 
 func listKeys(ctx context.Context, store *postgres.Store, stdout io.Writer) error {

@@ -15,7 +15,7 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	if len(args) == 0 {
 		return fmt.Errorf("%w: franja migrate up|version|force N", errUsage)
 	}
-	t, err := database(ctx, getenv, log)
+	t, err := adminDatabase(ctx, getenv, log)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ Environment:
   FRANJA_DATA_DIR     where the embedded PostgreSQL keeps its data
   FRANJA_AUDIT_THRESHOLD  exception contacts a requester may make in a month before the report flags them (10)
   FRANJA_RATE_LIMIT_SYSTEM  requests per second each system key may make (2000; 0: unlimited)
+  FRANJA_CORS_ORIGINS comma-separated origins whose browser pages may call the API (default none)
   FRANJA_LOG_LEVEL    debug, info (default), warn or error
   FRANJA_SERVER       franja import: the API's URL (default http://localhost:8080)
   FRANJA_TOKEN        franja import: the bearer token (an hr or admin key)
@@ -52,6 +53,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
 		return fmt.Errorf("%w: name a command", errUsage)
+	}
+	if help, ok := commandHelp[args[0]]; ok && wantsHelp(args[1:]) {
+		fmt.Fprint(stdout, help)
+		return nil
 	}
 	log := newLogger(getenv, stdout)
 	switch args[0] {
@@ -78,7 +83,68 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 }
 
-// newLogger writes JSON lines to stdout at FRANJA_LOG_LEVEL.
+// commandHelp is each command's --help text.
+var commandHelp = map[string]string{
+	"serve": `Usage: franja serve
+
+Runs the API on FRANJA_ADDR (default :8080) until SIGINT or SIGTERM, then
+drains in-flight requests. With DATABASE_URL unset it starts an embedded
+PostgreSQL in FRANJA_DATA_DIR and stops it on exit. Migrations run at
+start-up. Configured through the environment only (see franja help).
+`,
+	"migrate": `Usage: franja migrate up|version|force N
+
+  up        apply every migration not yet applied
+  version   print the schema's version (and whether it is dirty)
+  force N   mark the schema as at version N, after fixing a failed migration
+
+Uses DATABASE_URL, or the embedded PostgreSQL (the running one, if franja
+serve has it).
+`,
+	"keys": `Usage: franja keys create --role R --name N [--person ID] [--expires INSTANT]
+       franja keys list
+       franja keys revoke ID
+
+  create   make an API key (admin, hr, supervisor or system; a supervisor key
+           names its --person) and print its token, once
+  list     list every key, never its token
+  revoke   revoke key ID at once
+
+Straight against the database: DATABASE_URL, or the embedded PostgreSQL
+(the running one, if franja serve has it).
+`,
+	"import": `Usage: franja import posts|people|leaves FILE [--server URL] [--token T] [--dry-run]
+
+Sends a .csv or .json file to the API's bulk import (all or nothing) and
+prints the counts, or every bad row by line. --server defaults to
+FRANJA_SERVER (http://localhost:8080), --token to FRANJA_TOKEN (an hr or
+admin key).
+`,
+	"seed": `Usage: franja seed [--dry-run]
+
+Loads the demo dataset (posts, people, a year of leave); idempotent. Uses
+DATABASE_URL, or the embedded PostgreSQL (the running one, if franja serve
+has it).
+`,
+	"healthcheck": `Usage: franja healthcheck URL
+
+Exits 0 when URL answers 200 within 3 seconds (a container health check).
+`,
+}
+
+// wantsHelp reports whether a command's arguments ask for its help.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "help":
+			return true
+		}
+	}
+	return false
+}
+
+// newLogger writes JSON lines to stdout at FRANJA_LOG_LEVEL. Durations are
+// written as people read them ("521ms"), not in raw nanoseconds.
 func newLogger(getenv func(string) string, w io.Writer) *slog.Logger {
 	var level slog.Level
 	switch strings.ToLower(getenv("FRANJA_LOG_LEVEL")) {
@@ -89,5 +155,13 @@ func newLogger(getenv func(string) string, w io.Writer) *slog.Logger {
 	case "error":
 		level = slog.LevelError
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: humanDuration}))
+}
+
+// humanDuration writes a duration attribute as its String ("1.5s").
+func humanDuration(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.String(a.Key, a.Value.Duration().String())
+	}
+	return a
 }

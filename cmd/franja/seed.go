@@ -33,7 +33,7 @@ func seedCmd(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
 		return fmt.Errorf("%w: franja seed [--dry-run]", errUsage)
 	}
-	store, closeStore, err := openStore(ctx, getenv, log)
+	store, closeStore, err := openAdminStore(ctx, getenv, log)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,7 +32,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if t := getenv("FRANJA_ADMIN_TOKEN"); t != "" && len(t) < 32 {
 		log.Warn("FRANJA_ADMIN_TOKEN is shorter than 32 characters: fine for trying Franja out, weak anywhere else; use e.g. `openssl rand -hex 32`")
 	}
-	db, err := openDB(ctx, getenv, log, true)
+	db, err := openDB(ctx, getenv, log, true, database)
 	if err != nil {
 		return err
 	}
@@ -83,6 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		RequestTimeout:  db.requestTimeout,
 		Metrics:         m,
 		PublicURL:       getenv("FRANJA_PUBLIC_URL"),
+		CORSOrigins:     corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
@@ -92,6 +94,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
+	ln = api.ProblemListener(ln) // the server's own 400s and 431s as problems too
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -176,4 +179,15 @@ func atoiOr(s string, def int) int {
 		return n
 	}
 	return def
+}
+
+// corsOrigins splits FRANJA_CORS_ORIGINS ("https://a.example, https://b.example").
+func corsOrigins(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
