@@ -71,7 +71,7 @@ type committedProblem struct {
 func writeCommitted(w http.ResponseWriter, r *http.Request, bw *bufferedWriter) {
 	e := domain.Errorf(domain.ECommitted, "the change is saved, but this replica's decisions do not reflect it yet (the database stopped answering right after it): it will once the database is back; sending the same request again is safe")
 	p := committedProblem{
-		Problem: problemOf(r, e),
+		Problem:      problemOf(r, e),
 		ResultStatus: bw.status,
 	}
 	if json.Valid(bw.body.Bytes()) {
