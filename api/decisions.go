@@ -51,7 +51,7 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.decide.Check(r.Context(), principalOf(r.Context()), requestID(r.Context()), in, q.v.Fields...)
 	if err != nil {
-		writeError(w, r, err)
+		writeError(w, r, queryProblem(err))
 		return
 	}
 	out := renderAnswer(a, policyLang(r))

@@ -673,7 +673,7 @@ func TestHolidayListsAsFiles(t *testing.T) {
 	}
 	csvBody := h.do(req{Method: "GET", Path: "/v1/posts/BOG/holidays?year=2026&format=csv"}).Body
 	h.send(200, req{Method: "PUT", Path: "/v1/calendars/CO/holidays/2026", Body: csvBody, ContentType: "text/csv"})
-	if res := h.do(req{Method: "GET", Path: "/v1/posts/BOG/holidays?year=2026&format=pdf", SkipSpec: true}); res.Status != 422 {
+	if res := h.do(req{Method: "GET", Path: "/v1/posts/BOG/holidays?year=2026&format=pdf", SkipSpec: true}); res.Status != 400 {
 		t.Errorf("format=pdf: %d", res.Status)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -103,6 +104,17 @@ func (q *query) err() error {
 		return nil
 	}
 	return &domain.Error{Code: domain.EMalformed, Message: "some query parameters are not valid", Fields: q.v.Fields}
+}
+
+// queryProblem is err, except that a question found invalid by the decision
+// path is, since its every input came as a query parameter, the malformed
+// query it is (400, as openapi.yaml's rule says).
+func queryProblem(err error) error {
+	var e *domain.Error
+	if errors.As(err, &e) && e.Code == domain.EInvalid {
+		return &domain.Error{Code: domain.EMalformed, Message: "some query parameters are not valid", Fields: e.Fields}
+	}
+	return err
 }
 
 // parseInstant parses an RFC 3339 instant, refusing ones without an offset

@@ -70,7 +70,7 @@ func TestParseCSVSeveralYears(t *testing.T) {
 	_, err = ParseCSV(context.Background(), strings.NewReader(in), 2030)
 	var de *domain.Error
 	if !errors.As(err, &de) || len(de.Fields) != 1 || de.Fields[0].Field != "year" ||
-		de.Fields[0].Message != "the file has no holidays in 2030; it lists holidays in 2025–2027: upload it to each year it covers (…/holidays/2025)" {
+		de.Fields[0].Text().String() != "the file has no holidays in 2030; it lists holidays in 2025–2027: upload it to each year it covers (…/holidays/2025)" {
 		t.Errorf("a file without the year: %v", err)
 	}
 }

@@ -387,7 +387,7 @@ func (p *icsParser) date(field string, v icsValue) (domain.Date, bool) {
 		return domain.Date{}, false
 	}
 	s := v.value
-	fix := fmt.Sprintf("export it as an all-day event (%s;VALUE=DATE:%s)", field, firstN(s, 8))
+	fix := domain.T("export it as an all-day event (%s;VALUE=DATE:%s)", field, firstN(s, 8))
 	switch {
 	case len(s) == 16 && s[8] == 'T' && (s[15] == 'Z' || s[15] == 'z'):
 		p.errs.add(v.line, field, "%q is a UTC date-time, which falls on different dates in different zones: %s", s, fix)

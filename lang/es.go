@@ -427,4 +427,5 @@ var spanish = map[string]string{
 	"Committed, not yet served": "Guardado, aún no aplicado",
 	"the change is saved, but this replica's decisions do not reflect it yet (the database stopped answering right after it): it will once the database is back; sending the same request again is safe": "el cambio quedó guardado, pero las decisiones de esta réplica aún no lo reflejan (la base de datos dejó de responder justo después): lo harán cuando vuelva; enviar de nuevo la misma solicitud es seguro",
 	"the file has no holidays in %d; it lists holidays in %s: upload it to each year it covers (…/holidays/%d)":                                                                                          "el archivo no tiene festivos en %d; tiene festivos en %s: súbalo a cada año que cubre (…/holidays/%d)",
+	"export it as an all-day event (%s;VALUE=DATE:%s)": "expórtelo como evento de todo el día (%s;VALUE=DATE:%s)",
 }
