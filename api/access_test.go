@@ -255,7 +255,7 @@ func (f *accessFixture) requestFor(op documentedOp) req {
 		r.Body = map[string]any{"people": []string{"E1", "E2"}, "duration": "PT30M", "from": "2026-11-26T00:00:00Z", "to": "2026-11-27T00:00:00Z"}
 	case "createApiKey":
 		r.Body = map[string]any{"name": "walk", "role": "system"}
-	case "importPosts", "importPeople", "importLeaves":
+	case "importPosts", "importPeople", "importLeaves", "importOnCallTurns":
 		r.Path += "?dry_run=true"
 		r.Body, r.ContentType = "person,kind,external_ref\n", "text/csv"
 	case "putCalendarYear", "putPostYear":

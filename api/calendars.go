@@ -199,13 +199,19 @@ func createdStatus(created bool) int {
 }
 
 // calendarParam returns the base calendar named by the path's {code}
-// (case-insensitive).
+// (case-insensitive): a country's, or for reads a region's (ES-MD). A
+// region's list comes from the data set alone, plus its country's one-off
+// closures.
 func calendarParam(r *http.Request) (calendars.Info, error) {
 	code := chi.URLParam(r, "code")
 	info, ok := calendars.Lookup(code)
-	if !ok || len(code) != 2 {
+	if !ok || len(code) != len(info.Code) {
 		return calendars.Info{}, domain.Errorf(domain.ENotFound,
-			"no base calendar has the code %s; GET /v1/calendars lists them (ISO 3166-1 alpha-2 codes such as CO or JP)", quoteParam(code))
+			"no base calendar has the code %s; GET /v1/calendars lists them (ISO 3166-1 alpha-2 codes such as CO or JP, or regions such as ES-MD)", quoteParam(code))
+	}
+	if info.Subdivision != "" && r.Method != http.MethodGet {
+		return calendars.Info{}, domain.Errorf(domain.EInvalid,
+			"%s is a regional calendar, which takes no uploads or closures: declare a one-off closure on its country's calendar %s (the region follows it) or on the post", info.Code, info.Country)
 	}
 	return info, nil
 }
@@ -355,7 +361,11 @@ func (s *Server) getPostHolidays(w http.ResponseWriter, r *http.Request) error {
 	if s.writeHolidayFile(w, r, format, ph.Post, year, es) {
 		return nil
 	}
-	writeRevalidated(w, r, map[string]any{"post": ph.Post, "year": year, "calendars": ph.Calendars, "holidays": es})
+	picks := ph.Picks
+	if picks == nil {
+		picks = []domain.HolidayPick{}
+	}
+	writeRevalidated(w, r, map[string]any{"post": ph.Post, "year": year, "calendars": ph.Calendars, "holiday_picks": picks, "holidays": es})
 	return nil
 }
 
@@ -366,8 +376,7 @@ func (s *Server) postEffective(r *http.Request, code string, year int) (postgres
 	if err != nil {
 		return ph, nil, err
 	}
-	closures, exclusions := ph.Layers()
-	es, err := st.PostHolidays(ph.Calendars, year, closures, exclusions)
+	es, err := st.PostYear(ph.Rules(), year)
 	return ph, es, err
 }
 
@@ -377,7 +386,7 @@ func (s *Server) postLayers(r *http.Request, code string) (postgres.PostHolidays
 	if err != nil {
 		return ph, nil, err
 	}
-	st, err := s.store.LoadStoredCalendars(r.Context(), ph.Calendars...)
+	st, err := s.store.LoadStoredCalendars(r.Context(), ph.Codes()...)
 	return ph, st, err
 }
 
@@ -474,7 +483,9 @@ func (s *Server) checkExcludable(r *http.Request, code string, d domain.Date) er
 	}
 	// The base holidays alone: no closures, and no exclusions (the date
 	// may be excluded already: re-sending must succeed).
-	es, err := st.PostHolidays(ph.Calendars, d.Year, nil, nil)
+	rules := ph.Rules()
+	rules.Closures, rules.Exclusions = nil, nil
+	es, err := st.PostYear(rules, d.Year)
 	if err != nil {
 		return err
 	}

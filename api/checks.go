@@ -22,6 +22,7 @@ type checkItem struct {
 	OfficialDocument bool    `json:"official_document"`
 	Requester        string  `json:"requester"`
 	Justification    string  `json:"justification"`
+	Duration         string  `json:"duration"`
 }
 
 // checkResult is one answer in a batch: a decision, or the problem with
@@ -90,7 +91,7 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 		results[i] = checkResult{decisionJSON: &rendered[i]}
 		s.countDecision(p, &rendered[i])
 	}
-	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 512*len(results)+16), results))
+	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 768*len(results)+16), results))
 }
 
 // appendResults appends {"results": [...]} as encoding/json would marshal
@@ -139,6 +140,10 @@ func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage
 	}
 	in.Channel = enumValue(&v, "channel", it.Channel, policy.Email, policy.Channels)
 	in.Purpose = enumValue(&v, "purpose", it.Purpose, policy.Routine, policy.Purposes)
+	in.Duration = policy.DefaultDuration(in.Channel)
+	if it.Duration != "" {
+		in.Duration = bodyDuration(&v, "duration", it.Duration, 0, 0, maxContactDuration)
+	}
 	decide.Validate(&v, p, &in, snap)
 	if err := v.Err("this check is not valid"); err != nil {
 		return nil, err

@@ -236,7 +236,8 @@ func foreignWords(text, lang string) []string {
 	text = quotedRe.ReplaceAllString(text, " ")
 	var out []string
 	for _, w := range wordRe.FindAllString(text, -1) {
-		if !strings.Contains(w, "_") && other[strings.ToLower(w)] { // sick_leave is a value
+		// sick_leave and ES (of ES-MD) are values, not words
+		if !strings.Contains(w, "_") && w != strings.ToUpper(w) && other[strings.ToLower(w)] {
 			out = append(out, w)
 		}
 	}

@@ -15,13 +15,28 @@ import (
 
 // reasonJSON is one reason as callers see it.
 type reasonJSON struct {
-	Code       string   `json:"code"`
-	Message    string   `json:"message"`
-	LegalBasis string   `json:"legal_basis,omitempty"`
-	Holiday    string   `json:"holiday,omitempty"`
-	Holidays   []string `json:"holidays,omitempty"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	LegalBasis string `json:"legal_basis,omitempty"`
+	// Holiday and Holidays name the day's holidays in the answer's
+	// language (else English); HolidayDetails give each one's name as its
+	// calendar writes it and where it comes from.
+	Holiday        string        `json:"holiday,omitempty"`
+	Holidays       []string      `json:"holidays,omitempty"`
+	HolidayDetails []holidayJSON `json:"holiday_details,omitempty"`
 	// LeaveKind is shown to hr and admin callers only.
 	LeaveKind string `json:"leave_kind,omitempty"`
+	// Ground is what an exception rests on (exception_applied).
+	Ground string `json:"ground,omitempty"`
+}
+
+// holidayJSON is one of a day's holidays: its name in the answer's
+// language, the name as its calendar writes it, and its source
+// ("calendar:JP", "pick:CO", "closure", …).
+type holidayJSON struct {
+	Name         string `json:"name"`
+	OriginalName string `json:"original_name"`
+	Source       string `json:"source"`
 }
 
 // delegateJSON is the encargado of a person on leave, with their own answer.
@@ -44,24 +59,30 @@ type decisionJSON struct {
 	// Outcome is "decision" in a batch's results, where an item may also
 	// be an error: the discriminator generated clients need. Empty (left
 	// out) in a single answer.
-	Outcome            string        `json:"outcome,omitempty"`
-	Person             string        `json:"person"`
-	At                 string        `json:"at"`
-	LocalAt            string        `json:"local_at"`
-	TimeZone           string        `json:"time_zone"`
-	Channel            string        `json:"channel"`
-	Purpose            string        `json:"purpose"`
-	Decision           string        `json:"decision"`
-	Contactable        bool          `json:"contactable"`
-	Reasons            []reasonJSON  `json:"reasons"`
-	NextAllowedAt      *string       `json:"next_allowed_at"`
-	LocalNextAllowedAt *string       `json:"local_next_allowed_at"`
-	WindowEndsAt       *string       `json:"window_ends_at,omitempty"`
-	LocalWindowEndsAt  *string       `json:"local_window_ends_at,omitempty"`
-	HorizonReached     bool          `json:"horizon_reached,omitempty"`
-	SuggestedChannel   string        `json:"suggested_channel,omitempty"`
-	Delegate           *delegateJSON `json:"delegate,omitempty"`
-	AuditID            *int64        `json:"audit_id,omitempty"`
+	Outcome            string       `json:"outcome,omitempty"`
+	Person             string       `json:"person"`
+	At                 string       `json:"at"`
+	LocalAt            string       `json:"local_at"`
+	TimeZone           string       `json:"time_zone"`
+	Channel            string       `json:"channel"`
+	Purpose            string       `json:"purpose"`
+	Duration           string       `json:"duration"`
+	Decision           string       `json:"decision"`
+	Contactable        bool         `json:"contactable"`
+	Reasons            []reasonJSON `json:"reasons"`
+	NextAllowedAt      *string      `json:"next_allowed_at"`
+	LocalNextAllowedAt *string      `json:"local_next_allowed_at"`
+	WindowEndsAt       *string      `json:"window_ends_at,omitempty"`
+	LocalWindowEndsAt  *string      `json:"local_window_ends_at,omitempty"`
+	HorizonReached     bool         `json:"horizon_reached,omitempty"`
+	SuggestedChannel   string       `json:"suggested_channel,omitempty"`
+	SuggestedAt        *string      `json:"suggested_at,omitempty"`
+	LocalSuggestedAt   *string      `json:"local_suggested_at,omitempty"`
+	// Confidence is "low" when the holidays of the instant (or of the next
+	// allowed one) cannot be known, else "high".
+	Confidence string        `json:"confidence"`
+	Delegate   *delegateJSON `json:"delegate,omitempty"`
+	AuditID    *int64        `json:"audit_id,omitempty"`
 }
 
 // utc formats an instant in UTC; local formats it in loc with its offset.
@@ -93,23 +114,25 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 	loc, zoneName := p.ZoneAt(in.At)
 	out := decisionJSON{
 		Person: p.ExternalID, At: utc(in.At), LocalAt: local(in.At, loc), TimeZone: zoneName,
-		Channel: string(in.Channel), Purpose: string(in.Purpose),
+		Channel: string(in.Channel), Purpose: string(in.Purpose), Duration: formatDuration(in.Duration),
 		Decision: string(d.Verdict), Contactable: d.Verdict == policy.Allow,
-		HorizonReached: d.HorizonReached, SuggestedChannel: string(d.SuggestedChannel),
+		HorizonReached: d.HorizonReached, SuggestedChannel: string(d.SuggestedChannel), Confidence: "high",
+	}
+	if d.LowConfidence {
+		out.Confidence = "low"
 	}
 	for _, r := range d.Reasons {
-		rj := reasonJSON{Code: string(r.Code), Message: r.Message(lang), LegalBasis: r.LegalBasis()}
-		if len(r.Holidays) > 0 {
-			rj.Holiday, rj.Holidays = strings.Join(r.Holidays, " / "), r.Holidays
-		}
+		rj := renderReason(r, lang)
 		if seesKinds {
 			rj.LeaveKind = string(r.LeaveKind)
 		}
 		out.Reasons = append(out.Reasons, rj)
 	}
 	if !d.NextAllowedAt.IsZero() {
-		nloc, _ := p.ZoneAt(d.NextAllowedAt)
-		out.NextAllowedAt, out.LocalNextAllowedAt = ptr(utc(d.NextAllowedAt)), ptr(local(d.NextAllowedAt, nloc))
+		out.NextAllowedAt, out.LocalNextAllowedAt = personInstant(p, d.NextAllowedAt)
+	}
+	if !d.SuggestedAt.IsZero() {
+		out.SuggestedAt, out.LocalSuggestedAt = personInstant(p, d.SuggestedAt)
 	}
 	if d.Verdict == policy.Allow && p.Calendar != nil {
 		if st := p.Calendar.Check(in.At); st.Allowed {
@@ -117,6 +140,25 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 		}
 	}
 	return out
+}
+
+// personInstant renders t in UTC and in the zone p is in then.
+func personInstant(p *view.Person, t time.Time) (*string, *string) {
+	loc, _ := p.ZoneAt(t)
+	return ptr(utc(t)), ptr(local(t, loc))
+}
+
+// renderReason is a reason as callers read it, in lang.
+func renderReason(r policy.Reason, lang policy.Lang) reasonJSON {
+	rj := reasonJSON{Code: string(r.Code), Message: r.Message(lang), LegalBasis: r.LegalBasis(lang), Ground: string(r.Ground)}
+	if len(r.Holidays) > 0 {
+		rj.Holidays = r.HolidayNames(lang)
+		rj.Holiday = strings.Join(rj.Holidays, " / ")
+		for _, h := range r.Holidays {
+			rj.HolidayDetails = append(rj.HolidayDetails, holidayJSON{Name: h.Localized(lang == policy.English), OriginalName: h.Name, Source: h.Source})
+		}
+	}
+	return rj
 }
 
 // The answers below are written by hand rather than through encoding/json:
@@ -138,6 +180,7 @@ func (d *decisionJSON) appendJSON(b []byte) []byte {
 	b = appendStringField(b, `,"time_zone":`, d.TimeZone)
 	b = appendStringField(b, `,"channel":`, d.Channel)
 	b = appendStringField(b, `,"purpose":`, d.Purpose)
+	b = appendStringField(b, `,"duration":`, d.Duration)
 	b = appendStringField(b, `,"decision":`, d.Decision)
 	b = strconv.AppendBool(append(b, `,"contactable":`...), d.Contactable)
 	b = appendReasons(append(b, `,"reasons":`...), d.Reasons)
@@ -155,6 +198,13 @@ func (d *decisionJSON) appendJSON(b []byte) []byte {
 	if d.SuggestedChannel != "" {
 		b = appendStringField(b, `,"suggested_channel":`, d.SuggestedChannel)
 	}
+	if d.SuggestedAt != nil {
+		b = appendStringPtr(append(b, `,"suggested_at":`...), d.SuggestedAt)
+	}
+	if d.LocalSuggestedAt != nil {
+		b = appendStringPtr(append(b, `,"local_suggested_at":`...), d.LocalSuggestedAt)
+	}
+	b = appendStringField(b, `,"confidence":`, d.Confidence)
 	if d.Delegate != nil {
 		b = d.Delegate.appendJSON(append(b, `,"delegate":`...))
 	}
@@ -200,8 +250,24 @@ func (r *reasonJSON) appendJSON(b []byte) []byte {
 		}
 		b = append(b, ']')
 	}
+	if len(r.HolidayDetails) > 0 {
+		b = append(b, `,"holiday_details":[`...)
+		for i, h := range r.HolidayDetails {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendStringField(b, `{"name":`, h.Name)
+			b = appendStringField(b, `,"original_name":`, h.OriginalName)
+			b = appendStringField(b, `,"source":`, h.Source)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
 	if r.LeaveKind != "" {
 		b = appendStringField(b, `,"leave_kind":`, r.LeaveKind)
+	}
+	if r.Ground != "" {
+		b = appendStringField(b, `,"ground":`, r.Ground)
 	}
 	return append(b, '}')
 }

@@ -54,13 +54,15 @@ func decisionVariants() []decisionJSON {
 	id := int64(42)
 	full := decisionJSON{
 		Person: "E1", At: "2026-11-26T15:00:00Z", LocalAt: "2026-11-26T10:00:00-05:00", TimeZone: "America/Bogota",
-		Channel: "email", Purpose: "urgent", Decision: "allow_by_exception", Contactable: true,
+		Channel: "email", Purpose: "urgent", Duration: "PT15M", Decision: "allow_by_exception", Contactable: true,
 		Reasons: []reasonJSON{
-			{Code: "holiday", Message: "Es festivo: Día cívico.", LegalBasis: "Ley 2191 de 2022, art. 3", Holiday: "A / B", Holidays: []string{"A", "<B>"}, LeaveKind: "vacation"},
+			{Code: "holiday", Message: "Es festivo: Día cívico.", LegalBasis: "Ley 2191 de 2022, art. 3", Holiday: "A / B", Holidays: []string{"A", "<B>"},
+				HolidayDetails: []holidayJSON{{Name: "Culture Day", OriginalName: "文化の日", Source: "calendar:JP"}, {Name: "<&>", Source: "closure"}}, LeaveKind: "vacation", Ground: "on_call"},
 			{Code: "outside_working_hours", Message: trickyStrings[7]},
 		},
 		NextAllowedAt: ptr("2026-11-27T13:00:00Z"), LocalNextAllowedAt: ptr("2026-11-27T08:00:00-05:00"),
 		WindowEndsAt: ptr("x"), LocalWindowEndsAt: ptr("y"), HorizonReached: true, SuggestedChannel: "email",
+		SuggestedAt: ptr("2026-11-27T13:00:00Z"), LocalSuggestedAt: ptr("2026-11-27T08:00:00-05:00"), Confidence: "low",
 		Delegate: &delegateJSON{Person: "E2", FullName: "Beto <b>", TimeZone: "Europe/Madrid", Decision: "deny",
 			Reasons: []reasonJSON{{Code: "c", Message: "m"}}, LocalNextAllowedAt: ptr("z")},
 		AuditID: &id,
@@ -74,7 +76,7 @@ func decisionVariants() []decisionJSON {
 	out = append(out, inBatch)
 	for _, s := range trickyStrings {
 		d := full
-		d.Person, d.LocalAt, d.Reasons = s, s, []reasonJSON{{Code: s, Message: s, Holidays: []string{s, s}}}
+		d.Person, d.LocalAt, d.Reasons = s, s, []reasonJSON{{Code: s, Message: s, Holidays: []string{s, s}, HolidayDetails: []holidayJSON{{s, s, s}}, Ground: s}}
 		d.Delegate = &delegateJSON{FullName: s, Reasons: []reasonJSON{{Message: s}}, NextAllowedAt: &s}
 		out = append(out, d)
 	}

@@ -23,6 +23,7 @@ func (s *Server) decisionRoutes(r chi.Router) {
 	ask.Get("/people/{external_id}/availability", s.availability)
 	ask.Post("/contact-checks", s.contactChecks)
 	ask.Post("/meeting-slots", s.meetingSlots)
+	ask.Get("/posts/{code}/on-call", s.onCall)
 }
 
 // Limits of the decision endpoints.
@@ -31,6 +32,8 @@ const (
 	maxMeetingPeople   = 50
 	maxAvailability    = 93 * 24 * time.Hour
 	defaultGranularity = 15 * time.Minute
+	// maxContactDuration is the longest contact a decision weighs: a day.
+	maxContactDuration = 24 * time.Hour
 )
 
 // snapshot returns the current view, or an error before it loads.
@@ -49,6 +52,7 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 		Justification:    q.str("justification"),
 		Horizon:          q.duration("horizon", engine.DefaultHorizon, time.Hour, engine.MaxHorizon),
 	}
+	in.Duration = q.duration("duration", policy.DefaultDuration(in.Channel), 0, maxContactDuration)
 	a, err := s.decide.Check(r.Context(), principalOf(r.Context()), requestID(r.Context()), in, q.v.Fields...)
 	if err != nil {
 		writeError(w, r, queryProblem(err))

@@ -123,8 +123,8 @@ func TestContactabilityTimeCases(t *testing.T) {
 		{"lunch break", "E1", "2026-11-26T12:30:00-05:00", "defer", "outside_working_hours", "2026-11-26T18:00:00Z", "2026-11-26T13:00:00-05:00", ""},
 		{"evening", "E1", "2026-11-26T20:30:00-05:00", "defer", "outside_working_hours", "2026-11-27T13:00:00Z", "2026-11-27T08:00:00-05:00", ""},
 		{"saturday", "E1", "2026-11-28T10:00:00-05:00", "defer", "rest_day", "2026-11-30T13:00:00Z", "2026-11-30T08:00:00-05:00", ""},
-		{"holiday on a tuesday", "E1", "2026-12-08T10:00:00-05:00", "defer", "public_holiday", "2026-12-09T13:00:00Z", "2026-12-09T08:00:00-05:00", "Inmaculada Concepción"},
-		{"holiday moved to monday", "E1", "2026-11-16T09:00:00-05:00", "defer", "public_holiday", "2026-11-17T13:00:00Z", "2026-11-17T08:00:00-05:00", "Independencia de Cartagena"},
+		{"holiday on a tuesday", "E1", "2026-12-08T10:00:00-05:00", "defer", "public_holiday", "2026-12-09T13:00:00Z", "2026-12-09T08:00:00-05:00", "Immaculate Conception"},
+		{"holiday moved to monday", "E1", "2026-11-16T09:00:00-05:00", "defer", "public_holiday", "2026-11-17T13:00:00Z", "2026-11-17T08:00:00-05:00", "Independence of Cartagena"},
 		{"night shift after midnight", "N1", "2026-11-27T02:00:00-05:00", "allow", "within_working_hours", "", "", ""},
 		{"night shift, saturday morning belongs to friday", "N1", "2026-11-28T05:59:00-05:00", "allow", "within_working_hours", "", "", ""},
 		{"night shift, saturday night", "N1", "2026-11-28T23:00:00-05:00", "defer", "rest_day", "2026-12-01T03:00:00Z", "2026-11-30T22:00:00-05:00", ""},
@@ -315,7 +315,8 @@ func TestDecisionParametersAreValidated(t *testing.T) {
 
 // TestServiceCommissionWorksInItsZone: T1 (Bogotá) is on a service
 // commission in Tokyo from 7 to 11 December 2026. It does not block, but
-// while it lasts their hours are Tokyo hours.
+// while it lasts their hours are Tokyo hours; Bogotá's Friday 11, which
+// begins as Tokyo's ends, is not worked a second time.
 func TestServiceCommissionWorksInItsZone(t *testing.T) {
 	h := decisionFixture(t)
 	cases := []struct {
@@ -325,7 +326,8 @@ func TestServiceCommissionWorksInItsZone(t *testing.T) {
 		{"friday evening: the next slot is Monday in Tokyo", "2026-12-04T20:00:00-05:00", "defer", "America/Bogota", "2026-12-06T23:00:00Z", "2026-12-07T08:00:00+09:00"},
 		{"10:00 in Bogotá is midnight in Tokyo", "2026-12-08T10:00:00-05:00", "defer", "Asia/Tokyo", "2026-12-08T23:00:00Z", "2026-12-09T08:00:00+09:00"},
 		{"10:00 in Tokyo", "2026-12-09T10:00:00+09:00", "allow", "Asia/Tokyo", "", ""},
-		{"after: back on Bogotá hours", "2026-12-11T20:00:00Z", "allow", "America/Bogota", "", ""},
+		{"after: Bogotá's Friday 11 was worked in Tokyo", "2026-12-11T20:00:00Z", "defer", "America/Bogota", "2026-12-14T13:00:00Z", "2026-12-14T08:00:00-05:00"},
+		{"back on Bogotá hours on Monday", "2026-12-14T10:00:00-05:00", "allow", "America/Bogota", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -341,11 +343,11 @@ func TestServiceCommissionWorksInItsZone(t *testing.T) {
 		t.Errorf("availability during the commission: %s", res.Body)
 	}
 	// A meeting with E1 (Bogotá): Tokyo and Bogotá hours do not meet, so the
-	// first common hour is after T1 is back, Friday 11 December 10:00 Bogotá.
+	// first common hour is after T1 is back, Monday 14 December 08:00 Bogotá.
 	res = h.do(req{Method: "POST", Path: "/v1/meeting-slots", Body: map[string]any{
-		"people": []string{"T1", "E1"}, "duration": "PT1H", "from": "2026-12-08T00:00:00Z", "to": "2026-12-14T00:00:00Z", "limit": 1}})
+		"people": []string{"T1", "E1"}, "duration": "PT1H", "from": "2026-12-08T00:00:00Z", "to": "2026-12-16T00:00:00Z", "limit": 1}})
 	slots := res.Map(t)["slots"].([]any)
-	if len(slots) != 1 || slots[0].(map[string]any)["start"] != "2026-12-11T15:00:00Z" {
+	if len(slots) != 1 || slots[0].(map[string]any)["start"] != "2026-12-14T13:00:00Z" {
 		t.Errorf("meeting across the commission: %s", res.Body)
 	}
 }

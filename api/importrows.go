@@ -55,6 +55,12 @@ func applyLeaves(ctx context.Context, st *postgres.Store, k *importKind, rows []
 	return res, errs, err
 }
 
+func applyTurns(ctx context.Context, st *postgres.Store, k *importKind, rows []rawRow, dryRun bool) (postgres.ImportResult, []domain.FieldError, error) {
+	out, errs := buildRows(rows, k, turnRow, func(r *postgres.TurnRow, line int) { r.Invalid, r.Line = true, line })
+	res, err := st.ImportTurns(ctx, out, dryRun)
+	return res, errs, err
+}
+
 // postRow checks one posts row. A field that fails is left empty, so that
 // the database checks do not report it a second time.
 func postRow(row *rawRow, k *importKind, ids func(string) bool) postgres.PostRow {
@@ -68,8 +74,10 @@ func postRow(row *rawRow, k *importKind, ids func(string) bool) postgres.PostRow
 		TimeZone: c.zone("time_zone"),
 	}
 	p.Calendars = c.calendars("calendars")
+	p.HolidayPicks = c.picks("holiday_picks", p.Calendars)
+	p.HolidaysBeyondData = domain.BeyondData(c.enum("holidays_beyond_data", domain.T("choice for holidays_beyond_data"), beyondDataNames))
 	p.Schedules = rowSchedule(row, k)
-	return postgres.PostRow{Line: row.line, Post: p, Keep: notGiven(row, k, "city", "calendars")}
+	return postgres.PostRow{Line: row.line, Post: p, Keep: notGiven(row, k, "city", "calendars", "holiday_picks", "holidays_beyond_data")}
 }
 
 // notGiven lists the optional fields among names that row does not give at
@@ -126,6 +134,38 @@ func leaveRow(row *rawRow, k *importKind, ids func(string) bool) postgres.LeaveR
 	}
 	c.span(&l)
 	return postgres.LeaveRow{Line: row.line, Leave: l}
+}
+
+// turnRow checks one on-call turns row.
+func turnRow(row *rawRow, k *importKind, ids func(string) bool) postgres.TurnRow {
+	c := fieldCheck{row, k, ids}
+	t := domain.OnCallTurn{
+		Post:        c.match("post", domain.ValidCode, "is not a post code"),
+		Person:      c.match("person", c.id, "is not an external_id"),
+		Backup:      c.match("backup", c.id, "is not an external_id"),
+		ExternalRef: c.match("external_ref", validRef, "is not an external_ref: use 1 to 128 letters, digits, '.', '_', ':', '/' or '-'"),
+	}
+	if t.Backup != "" && t.Backup == t.Person {
+		row.fail("backup", "the backup must be someone other than the person on call")
+	}
+	for _, f := range [2]struct {
+		name string
+		dst  *time.Time
+	}{{"starts_at", &t.StartsAt}, {"ends_at", &t.EndsAt}} {
+		if v := c.get(f.name); v != "" {
+			if p := c.instant(f.name, v); p != nil {
+				*f.dst = *p
+			}
+		}
+	}
+	switch {
+	case t.StartsAt.IsZero() || t.EndsAt.IsZero():
+	case !t.EndsAt.After(t.StartsAt):
+		row.fail("ends_at", "must be after starts_at (ends_at is exclusive)")
+	case t.EndsAt.Sub(t.StartsAt) > domain.MaxOnCallTurn:
+		row.fail("ends_at", "a turn lasts at most 31 days; split a longer rota into turns")
+	}
+	return postgres.TurnRow{Line: row.line, Turn: t}
 }
 
 // fieldCheck checks the fields of one row, recording every problem.
@@ -199,6 +239,54 @@ func (c fieldCheck) calendars(name string) []string {
 		}
 	}
 	return out
+}
+
+// picks reads a post's picked days from one cell, "CO:Independencia|CO:Batalla
+// de Boyacá" (the calendar, a colon, and the holiday's name or a date it
+// falls on, such as CO:2026-07-20), and checks them against the calendars
+// the post takes whole.
+func (c fieldCheck) picks(name string, whole []string) []domain.HolidayPick {
+	var in []pickIn
+	for _, part := range strings.Split(c.get(name), "|") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		code, what, ok := strings.Cut(part, ":")
+		if !ok {
+			c.row.fail(name, "%q: write each day as CALENDAR:holiday, e.g. CO:Independencia or CO:2026-07-20", part)
+			continue
+		}
+		p := pickIn{Calendar: strings.TrimSpace(code)}
+		if _, err := domain.ParseDate(strings.TrimSpace(what)); err == nil {
+			p.Date = strings.TrimSpace(what)
+		} else {
+			p.Holiday = strings.TrimSpace(what)
+		}
+		in = append(in, p)
+	}
+	var v domain.Validator
+	out := picksIn(&v, name, in)
+	postgres.CheckPicks(&v, out, whole)
+	for _, f := range v.Fields {
+		c.row.fail(name, "%s", f.Text())
+	}
+	if len(v.Fields) > 0 {
+		return []domain.HolidayPick{}
+	}
+	return out
+}
+
+// pickCell writes picks in the one-cell form picks reads.
+func pickCell(picks []pickIn) string {
+	parts := make([]string, len(picks))
+	for i, p := range picks {
+		what := p.Holiday
+		if p.Date != "" {
+			what = p.Date
+		}
+		parts[i] = p.Calendar + ":" + what
+	}
+	return strings.Join(parts, "|")
 }
 
 // span reads a leave's dates or instants into l.
@@ -298,9 +386,10 @@ func validEmail(s string) bool {
 
 // The valid values of each enumeration, for messages and checks.
 var (
-	postKindNames  = names(domain.PostKinds)
-	leaveKindNames = names(domain.LeaveKinds)
-	exceptionNames = names(domain.Exceptions)
+	postKindNames   = names(domain.PostKinds)
+	leaveKindNames  = names(domain.LeaveKinds)
+	exceptionNames  = names(domain.Exceptions)
+	beyondDataNames = names(domain.BeyondDataChoices)
 )
 
 func names[T ~string](all []T) []string {

@@ -71,7 +71,7 @@ func newImportKind(name string, fields, required []string, apply func(context.Co
 
 var (
 	importPosts = newImportKind("posts",
-		[]string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "schedule", "schedule_from"},
+		[]string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "holiday_picks", "holidays_beyond_data", "schedule", "schedule_from"},
 		[]string{"code", "name", "kind", "country", "time_zone"}, applyPosts)
 	importPeople = newImportKind("people",
 		[]string{"external_id", "full_name", "email", "post", "time_zone", "supervisor", "exception", "schedule", "schedule_from"},
@@ -79,6 +79,9 @@ var (
 	importLeaves = newImportKind("leaves",
 		[]string{"person", "kind", "external_ref", "start_date", "end_date", "starts_at", "ends_at", "delegate", "time_zone"},
 		[]string{"person", "kind", "external_ref"}, applyLeaves)
+	importTurns = newImportKind("on-call-turns",
+		[]string{"post", "person", "backup", "starts_at", "ends_at", "external_ref"},
+		[]string{"post", "person", "starts_at", "ends_at", "external_ref"}, applyTurns)
 )
 
 // importRoutes mounts the bulk imports (hr and admin).
@@ -86,6 +89,7 @@ func (s *Server) importRoutes(r chi.Router) {
 	r.With(allow(RoleHR)).Post("/imports/posts", s.importHandler(importPosts))
 	r.With(allow(RoleHR)).Post("/imports/people", s.importHandler(importPeople))
 	r.With(allow(RoleHR)).Post("/imports/leaves", s.importHandler(importLeaves))
+	r.With(allow(RoleHR)).Post("/imports/on-call-turns", s.importHandler(importTurns))
 }
 
 // importHandler serves POST /v1/imports/{kind}.
@@ -325,6 +329,13 @@ func jsonRow(row *rawRow, k *importKind, obj map[string]json.RawMessage) {
 				continue
 			}
 			row.vals[idx] = cleanCell(row, name, strings.Join(list, "|"))
+		case name == "holiday_picks":
+			var list []pickIn
+			if err := json.Unmarshal(raw, &list); err != nil {
+				row.fail(name, `must be a list of picked days, e.g. [{"calendar":"CO","holiday":"Independencia"}]`)
+				continue
+			}
+			row.vals[idx] = cleanCell(row, name, pickCell(list))
 		case name == "schedule":
 			var s domain.Schedule
 			if err := json.Unmarshal(raw, &s); err != nil {

@@ -262,11 +262,11 @@ func TestImportBadRequests(t *testing.T) {
 			status: 400, wantDetail: "line 2"},
 		{name: "unknown and missing headers", contentType: "text/csv", body: "code,name,kind,colour\n",
 			status: 422, wantErrors: []domain.FieldError{
-				{Line: 1, Field: "colour", Message: "unknown column; the columns of posts are code, name, kind, country, city, time_zone, calendars, schedule, schedule_from"},
+				{Line: 1, Field: "colour", Message: "unknown column; the columns of posts are code, name, kind, country, city, time_zone, calendars, holiday_picks, holidays_beyond_data, schedule, schedule_from"},
 				{Line: 1, Field: "country", Message: "required column missing from the header"},
 				{Line: 1, Field: "time_zone", Message: "required column missing from the header"}}},
 		{name: "empty csv", contentType: "text/csv", body: "", status: 422,
-			wantErrors: []domain.FieldError{{Line: 1, Field: "header", Message: "the first line must name the columns: code,name,kind,country,city,time_zone,calendars,schedule,schedule_from"}}},
+			wantErrors: []domain.FieldError{{Line: 1, Field: "header", Message: "the first line must name the columns: code,name,kind,country,city,time_zone,calendars,holiday_picks,holidays_beyond_data,schedule,schedule_from"}}},
 		{name: "empty json", contentType: "application/json", body: "", status: 422,
 			wantErrors: []domain.FieldError{{Field: "body", Message: `send a JSON array of objects, e.g. [{"code":"BOG",…}]`}}},
 		{name: "json object", contentType: "application/json", body: `{"items":[]}`, status: 400, wantDetail: "array"},

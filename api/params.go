@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -160,21 +159,22 @@ func asSent(sent string, d time.Duration) string {
 	return formatDuration(d)
 }
 
-// formatDuration writes d in ISO 8601 (PT30M, PT1H, P366D).
+// formatDuration writes d in ISO 8601 (PT30M, PT1H, P366D). It is on every
+// decision's answer, so it is written without fmt.
 func formatDuration(d time.Duration) string {
 	if d%(24*time.Hour) == 0 && d > 0 {
-		return fmt.Sprintf("P%dD", d/(24*time.Hour))
+		return "P" + strconv.FormatInt(int64(d/(24*time.Hour)), 10) + "D"
 	}
-	var b strings.Builder
-	b.WriteString("PT")
+	b := make([]byte, 0, 16)
+	b = append(b, "PT"...)
 	if h := d / time.Hour; h > 0 {
-		fmt.Fprintf(&b, "%dH", h)
+		b = append(strconv.AppendInt(b, int64(h), 10), 'H')
 	}
 	if m := d % time.Hour / time.Minute; m > 0 {
-		fmt.Fprintf(&b, "%dM", m)
+		b = append(strconv.AppendInt(b, int64(m), 10), 'M')
 	}
 	if sec := d % time.Minute / time.Second; sec > 0 || d == 0 {
-		fmt.Fprintf(&b, "%dS", sec)
+		b = append(strconv.AppendInt(b, int64(sec), 10), 'S')
 	}
-	return b.String()
+	return string(b)
 }

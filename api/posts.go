@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"franja/calendars"
 	"franja/domain"
 	"franja/postgres"
 )
@@ -188,21 +190,27 @@ func invalidFields(v *domain.Validator, what domain.Text) error {
 // on the request's date (today in the post's zone, or ?on=), schedules all
 // versions.
 type postJSON struct {
-	Code      string           `json:"code"`
-	Name      string           `json:"name"`
-	Kind      domain.PostKind  `json:"kind"`
-	Country   string           `json:"country"`
-	City      string           `json:"city"`
-	TimeZone  string           `json:"time_zone"`
-	Calendars []string         `json:"calendars"`
-	Schedule  *domain.Schedule `json:"schedule"`
-	Schedules []versionJSON    `json:"schedules"`
-	UpdatedAt time.Time        `json:"updated_at"`
+	Code               string               `json:"code"`
+	Name               string               `json:"name"`
+	Kind               domain.PostKind      `json:"kind"`
+	Country            string               `json:"country"`
+	City               string               `json:"city"`
+	TimeZone           string               `json:"time_zone"`
+	Calendars          []string             `json:"calendars"`
+	HolidayPicks       []domain.HolidayPick `json:"holiday_picks"`
+	HolidaysBeyondData domain.BeyondData    `json:"holidays_beyond_data"`
+	Schedule           *domain.Schedule     `json:"schedule"`
+	Schedules          []versionJSON        `json:"schedules"`
+	UpdatedAt          time.Time            `json:"updated_at"`
 }
 
 func postOut(p domain.Post, on domain.Date) postJSON {
 	out := postJSON{Code: p.Code, Name: p.Name, Kind: p.Kind, Country: p.Country, City: p.City,
-		TimeZone: p.TimeZone, Calendars: p.Calendars, Schedules: versionsJSON(p.Schedules), UpdatedAt: p.UpdatedAt}
+		TimeZone: p.TimeZone, Calendars: p.Calendars, HolidayPicks: p.HolidayPicks, HolidaysBeyondData: p.HolidaysBeyondData,
+		Schedules: versionsJSON(p.Schedules), UpdatedAt: p.UpdatedAt}
+	if out.HolidayPicks == nil {
+		out.HolidayPicks = []domain.HolidayPick{}
+	}
 	if sched, ok := postgres.ScheduleOn(p.Schedules, on); ok {
 		out.Schedule = &sched
 	}
@@ -212,23 +220,68 @@ func postOut(p domain.Post, on domain.Date) postJSON {
 // postIn is the body of POST /v1/posts. A schedule becomes the post's
 // "since always" version.
 type postIn struct {
-	Code      string          `json:"code"`
-	Name      string          `json:"name"`
-	Kind      string          `json:"kind"`
-	Country   string          `json:"country"`
-	City      string          `json:"city"`
-	TimeZone  string          `json:"time_zone"`
-	Calendars []string        `json:"calendars"`
-	Schedule  json.RawMessage `json:"schedule"`
+	Code               string          `json:"code"`
+	Name               string          `json:"name"`
+	Kind               string          `json:"kind"`
+	Country            string          `json:"country"`
+	City               string          `json:"city"`
+	TimeZone           string          `json:"time_zone"`
+	Calendars          []string        `json:"calendars"`
+	HolidayPicks       []pickIn        `json:"holiday_picks"`
+	HolidaysBeyondData string          `json:"holidays_beyond_data"`
+	Schedule           json.RawMessage `json:"schedule"`
+}
+
+// pickIn is a day a post picks from a calendar: by the holiday's name (in
+// the calendar's language, English or Spanish), or by a date it falls on
+// ("the 2026-07-20-type day"); either way it is stored, and follows, by
+// the holiday.
+type pickIn struct {
+	Calendar string `json:"calendar"`
+	Holiday  string `json:"holiday"`
+	Date     string `json:"date"`
+}
+
+// picksIn resolves picks sent as field into the post's form, recording
+// what cannot be resolved; a pick that fails is left out (the rest are
+// still checked).
+func picksIn(v *domain.Validator, field string, in []pickIn) []domain.HolidayPick {
+	out := make([]domain.HolidayPick, 0, len(in))
+	for i, p := range in {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		var got calendars.Pick
+		var err error
+		switch {
+		case p.Date != "" && p.Holiday != "":
+			v.Add(f, "name the holiday or give a date it falls on, not both")
+			continue
+		case p.Date != "":
+			d, derr := domain.ParseDate(p.Date)
+			if derr != nil {
+				v.Add(f+".date", "%s", derr)
+				continue
+			}
+			got, err = calendars.PickOn(p.Calendar, d)
+		default:
+			got, err = calendars.ResolvePick(calendars.Pick{Calendar: p.Calendar, Holiday: p.Holiday})
+		}
+		if err != nil {
+			v.Add(f, "%s", err)
+			continue
+		}
+		out = append(out, domain.HolidayPick{Calendar: got.Calendar, Holiday: got.Holiday})
+	}
+	return out
 }
 
 func (in postIn) post() (domain.Post, error) {
 	p := domain.Post{Code: in.Code, Name: in.Name, Kind: domain.PostKind(in.Kind), Country: in.Country,
-		City: in.City, TimeZone: in.TimeZone, Calendars: in.Calendars}
+		City: in.City, TimeZone: in.TimeZone, Calendars: in.Calendars, HolidaysBeyondData: domain.BeyondData(in.HolidaysBeyondData)}
 	if p.Calendars == nil {
 		p.Calendars = []string{}
 	}
 	var v domain.Validator
+	p.HolidayPicks = picksIn(&v, "holiday_picks", in.HolidayPicks)
 	postgres.ValidatePost(&v, p)
 	if sched := scheduleIn(&v, "schedule", in.Schedule); sched != nil {
 		p.Schedules = []domain.ScheduleVersion{{Schedule: *sched}}
@@ -312,15 +365,17 @@ func (s *Server) listPosts(w http.ResponseWriter, r *http.Request) error {
 // schedule_effective_from (default: today in the post's zone; null: since
 // always), leaving earlier versions alone.
 type postPatchIn struct {
-	Code                  optional[string]          `json:"code"`
-	Name                  optional[string]          `json:"name"`
-	Kind                  optional[domain.PostKind] `json:"kind"`
-	Country               optional[string]          `json:"country"`
-	City                  optional[string]          `json:"city"`
-	TimeZone              optional[string]          `json:"time_zone"`
-	Calendars             optional[[]string]        `json:"calendars"`
-	Schedule              optional[json.RawMessage] `json:"schedule"`
-	ScheduleEffectiveFrom optional[string]          `json:"schedule_effective_from"`
+	Code                  optional[string]            `json:"code"`
+	Name                  optional[string]            `json:"name"`
+	Kind                  optional[domain.PostKind]   `json:"kind"`
+	Country               optional[string]            `json:"country"`
+	City                  optional[string]            `json:"city"`
+	TimeZone              optional[string]            `json:"time_zone"`
+	Calendars             optional[[]string]          `json:"calendars"`
+	HolidayPicks          optional[[]pickIn]          `json:"holiday_picks"`
+	HolidaysBeyondData    optional[domain.BeyondData] `json:"holidays_beyond_data"`
+	Schedule              optional[json.RawMessage]   `json:"schedule"`
+	ScheduleEffectiveFrom optional[string]            `json:"schedule_effective_from"`
 }
 
 // patch turns the body into a store patch; current is read only when a
@@ -332,7 +387,11 @@ func (in postPatchIn) patch(code string, current func() (domain.Post, error)) (p
 	}
 	p := postgres.PostPatch{Name: in.Name.required(&v, "name"), Kind: in.Kind.required(&v, "kind"),
 		Country: in.Country.required(&v, "country"), TimeZone: in.TimeZone.required(&v, "time_zone"),
-		Calendars: in.Calendars.required(&v, "calendars")}
+		Calendars: in.Calendars.required(&v, "calendars"), HolidaysBeyondData: in.HolidaysBeyondData.required(&v, "holidays_beyond_data")}
+	if in.HolidayPicks.Set {
+		picks := picksIn(&v, "holiday_picks", in.HolidayPicks.Value) // null clears them
+		p.HolidayPicks = &picks
+	}
 	if in.City.Set {
 		p.City = &in.City.Value // null clears it to ""
 	}

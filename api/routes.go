@@ -65,6 +65,7 @@ func (s *Server) routes() http.Handler {
 				s.apiKeyRoutes(r)
 				s.staffRoutes(r)
 				s.calendarRoutes(r)
+				s.onCallRoutes(r)
 			})
 		})
 	})
@@ -102,7 +103,10 @@ var queryParams = map[string][]string{
 	"POST /v1/imports/posts":                      {"dry_run"},
 	"POST /v1/imports/people":                     {"dry_run"},
 	"POST /v1/imports/leaves":                     {"dry_run"},
-	"GET /v1/people/{external_id}/contactability": {"at", "channel", "purpose", "official_document", "requester", "justification", "horizon"},
+	"POST /v1/imports/on-call-turns":              {"dry_run"},
+	"GET /v1/posts/{code}/on-call-turns":          {"from", "to"},
+	"GET /v1/posts/{code}/on-call":                {"at", "requester", "justification"},
+	"GET /v1/people/{external_id}/contactability": {"at", "channel", "purpose", "official_document", "requester", "justification", "horizon", "duration"},
 	"GET /v1/people/{external_id}/next-slot":      {"after", "duration", "horizon"},
 	"GET /v1/people/{external_id}/availability":   {"from", "to"},
 	"GET /v1/audit/exceptions":                    {"from", "to", "requester", "person", "cursor", "limit", "format"},

@@ -37,8 +37,8 @@ func noTimeline(p *view.Person, lang policy.Lang) *reasonJSON {
 	if p.HasSchedule && p.Calendar != nil {
 		return nil
 	}
-	r := policy.Reason{Code: policy.NoSchedule}
-	return &reasonJSON{Code: string(r.Code), Message: r.Message(lang), LegalBasis: r.LegalBasis()}
+	r := renderReason(policy.Reason{Code: policy.NoSchedule}, lang)
+	return &r
 }
 
 // askedPerson finishes a per-person question: it reports q's problems, or

@@ -70,6 +70,7 @@ func TestPostRoundTrip(t *testing.T) {
 		t.Errorf("ETag = %q, want \"1\"", got)
 	}
 	want := without(tokyoPost)
+	want["holiday_picks"], want["holidays_beyond_data"] = []any{}, "flag"
 	want["schedule"] = fullWeek
 	want["schedules"] = []any{obj{"effective_from": nil, "schedule": fullWeek}}
 	for _, r := range []*response{res, h.mustDo(t, req{Method: "GET", Path: "/v1/posts/EMB-TOKYO"}, 200)} {

@@ -19,15 +19,29 @@ type Holiday struct {
 	Name string      `json:"name"`
 }
 
-// Info describes a base calendar: its code (ISO 3166-1 alpha-2), the
-// country's English name, where its dates come from, and the years it covers
-// (inclusive). Source is one of the Source… constants.
+// Entry is a holiday with its name in English and in Spanish where the
+// source gives them ("" where it does not). Holiday.Name is always the name
+// as the source writes it, in the country's own language and script.
+type Entry struct {
+	Holiday
+	NameEN, NameES string
+}
+
+// Info describes a base calendar: its code (ISO 3166-1 alpha-2 for a
+// country; country, dash and ISO 3166-2 subdivision for a regional calendar,
+// e.g. "ES-MD" or "US-FL"), its English name, where its dates come from, and
+// the years it covers (inclusive). Source is one of the Source… constants.
+// A regional calendar is the region's complete set (the national holidays
+// it keeps and its own), not a difference.
 type Info struct {
 	Code     string `json:"code"`
 	Name     string `json:"name"`
 	Source   string `json:"source"`
 	FromYear int    `json:"from_year"`
 	ToYear   int    `json:"to_year"`
+	// Country and Subdivision are set for a regional calendar.
+	Country     string `json:"country,omitempty"`
+	Subdivision string `json:"subdivision,omitempty"`
 }
 
 // The values of Info.Source.
@@ -47,11 +61,12 @@ const (
 // a covered year.
 type calendar struct {
 	info    Info
-	compute func(year int) []Holiday
+	compute func(year int) []Entry
 }
 
 // registry is built once, on first use, because it needs the embedded data
-// set parsed (~30 ms); a process that never asks for a calendar never pays.
+// set parsed (~150 ms for its 260,000 rows); a process that never asks for a
+// calendar never pays.
 var registry = sync.OnceValue(buildRegistry)
 
 func buildRegistry() map[string]calendar {
@@ -63,7 +78,7 @@ func buildRegistry() map[string]calendar {
 	}
 	data := loadDataset()
 	for code, d := range data {
-		if code != "CO" { // Colombia is computed, never looked up (the data omits it anyway)
+		if country, _, _ := cutSubdivision(code); country != "CO" { // Colombia is computed, never looked up (the data omits it anyway)
 			reg[code] = dataCalendar(code, d)
 		}
 	}
@@ -98,17 +113,41 @@ type cacheKey struct {
 }
 
 // cache holds each computed (code, year) list. Entries are never mutated
-// after they are stored; Holidays hands out copies. Its size is bounded by
-// the registry's covered ranges (a few thousand small lists at most).
-var cache sync.Map // cacheKey → []Holiday
+// after they are stored; Holidays and Entries hand out copies. Its size is
+// bounded by the years asked for, within the registry's covered ranges.
+var cache sync.Map // cacheKey → []Entry
 
 // Holidays returns the holidays of calendar code (case-insensitive) in year,
-// in date order (entries on one date keep a stable order). An unknown code is
-// a domain.ENotFound error; a year outside the calendar's covered range is a
+// in date order (entries on one date keep a stable order), with their
+// names as the source writes them. An unknown code is a domain.ENotFound
+// error; a year outside the calendar's covered range is a
 // domain.EOutOfRange error naming the range. The slice is a fresh copy: the
 // caller may keep or modify it, and it is never nil (a year may have no
 // holidays: UA under martial law).
 func Holidays(code string, year int) ([]Holiday, error) {
+	es, err := entries(code, year)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Holiday, len(es))
+	for i, e := range es {
+		out[i] = e.Holiday
+	}
+	return out, nil
+}
+
+// Entries is Holidays with each holiday's English and Spanish names, where
+// the source has them.
+func Entries(code string, year int) ([]Entry, error) {
+	es, err := entries(code, year)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Entry{}, es...), nil
+}
+
+// entries returns the cached list of code in year; never modify it.
+func entries(code string, year int) ([]Entry, error) {
 	code = strings.ToUpper(code)
 	c, ok := registry()[code]
 	if !ok {
@@ -125,7 +164,13 @@ func Holidays(code string, year int) ([]Holiday, error) {
 		// equal and LoadOrStore keeps one.
 		v, _ = cache.LoadOrStore(key, c.compute(year))
 	}
-	return append([]Holiday{}, v.([]Holiday)...), nil
+	return v.([]Entry), nil
+}
+
+// cutSubdivision splits a regional calendar's code ("ES-MD") into country
+// and subdivision; ok is false for a country's code.
+func cutSubdivision(code string) (country, sub string, ok bool) {
+	return strings.Cut(code, "-")
 }
 
 // calDate returns the calendar date a rickar/cal result stands for. rickar
@@ -161,4 +206,9 @@ func calcDates(h *cal.Holiday, year int) (actual, observed domain.Date, ok bool)
 // sortHolidays sorts hs by date, keeping the order of same-date entries.
 func sortHolidays(hs []Holiday) {
 	slices.SortStableFunc(hs, func(a, b Holiday) int { return a.Date.Compare(b.Date) })
+}
+
+// sortEntries sorts es by date, keeping the order of same-date entries.
+func sortEntries(es []Entry) {
+	slices.SortStableFunc(es, func(a, b Entry) int { return a.Date.Compare(b.Date) })
 }

@@ -96,8 +96,14 @@ func TestListAndLookup(t *testing.T) {
 	if !slices.IsSortedFunc(list, func(a, b Info) int { return strings.Compare(a.Code, b.Code) }) {
 		t.Error("List is not sorted by code")
 	}
-	if len(list) != 248 { // 247 countries with rows in the data set, and CO
-		t.Errorf("List has %d calendars, want 248", len(list))
+	national := 0
+	for _, info := range list {
+		if info.Subdivision == "" {
+			national++
+		}
+	}
+	if national != 248 || len(list) != 248+617 { // 247 countries with rows in the data set, and CO; 617 subdivisions
+		t.Errorf("List has %d national and %d calendars in all, want 248 and 865", national, len(list))
 	}
 	want := map[string]Info{
 		"CO": {Code: "CO", Name: "Colombia", Source: SourceColombia, FromYear: 1984, ToYear: 2100},
@@ -105,6 +111,10 @@ func TestListAndLookup(t *testing.T) {
 		"AU": {Code: "AU", Name: "Australia", Source: SourceData, FromYear: 2020, ToYear: 2040},
 		"GW": {Code: "GW", Name: "Guinea-Bissau", Source: SourceData, FromYear: 2023, ToYear: 2040},
 		"UA": {Code: "UA", Name: "Ukraine", Source: SourceDataRules, FromYear: 2000, ToYear: 2040},
+		// Regional calendars: the data's years, and the country's limits.
+		"ES-MD": {Code: "ES-MD", Name: "Spain (MD)", Source: SourceData, FromYear: 2020, ToYear: 2040, Country: "ES", Subdivision: "MD"},
+		"US-FL": {Code: "US-FL", Name: "United States (FL)", Source: SourceData, FromYear: 2020, ToYear: 2040, Country: "US", Subdivision: "FL"},
+		"IN-DL": {Code: "IN-DL", Name: "India (DL)", Source: SourceData, FromYear: 2020, ToYear: 2035, Country: "IN", Subdivision: "DL"},
 	}
 	for code, w := range want {
 		got, ok := Lookup(strings.ToLower(code))

@@ -59,7 +59,7 @@ var coHolidays = []*cal.Holiday{
 // chiquinquira is the holiday Ley 2578 de 2026 added: 9 July, moved to the
 // next Monday, from 2026 on.
 func chiquinquira() *cal.Holiday {
-	h := coMoved("Virgen del Rosario de Chiquinquirá", time.July, 9)
+	h := coMoved(Chiquinquira, time.July, 9)
 	h.StartYear = 2026
 	return h
 }
@@ -78,17 +78,46 @@ func coEaster(name string, offset int, observed []cal.AltDay) *cal.Holiday {
 	return &cal.Holiday{Name: name, Type: cal.ObservancePublic, Offset: offset, Observed: observed, Func: cal.CalcEasterOffset}
 }
 
+// coEnglish names Colombia's holidays in English (the names python-holidays
+// gives them, which the data set uses for every other country).
+var coEnglish = map[string]string{
+	"Año Nuevo":                          "New Year's Day",
+	"Reyes Magos":                        "Epiphany",
+	"San José":                           "Saint Joseph's Day",
+	"Jueves Santo":                       "Maundy Thursday",
+	"Viernes Santo":                      "Good Friday",
+	"Día del Trabajo":                    "Labor Day",
+	"Ascensión":                          "Ascension Day",
+	"Corpus Christi":                     "Corpus Christi",
+	"Sagrado Corazón":                    "Sacred Heart",
+	"San Pedro y San Pablo":              "Saint Peter and Saint Paul's Day",
+	"Virgen del Rosario de Chiquinquirá": "Our Lady of the Rosary of Chiquinquirá",
+	"Independencia":                      "Independence Day",
+	"Batalla de Boyacá":                  "Battle of Boyacá",
+	"Asunción":                           "Assumption Day",
+	"Día de la Raza":                     "Columbus Day",
+	"Todos los Santos":                   "All Saints' Day",
+	"Independencia de Cartagena":         "Independence of Cartagena",
+	"Inmaculada Concepción":              "Immaculate Conception",
+	"Navidad":                            "Christmas Day",
+}
+
+// Chiquinquira is the name of the holiday Ley 2578 de 2026 added: its
+// citation names that law too.
+const Chiquinquira = "Virgen del Rosario de Chiquinquirá"
+
 // colombia returns Colombia's holidays in year, in date order (the law's
-// order for a shared date). The caller checks the covered range.
-func colombia(year int) []Holiday {
-	hs := make([]Holiday, 0, len(coHolidays))
+// order for a shared date), named in Spanish (the original) and English.
+// The caller checks the covered range.
+func colombia(year int) []Entry {
+	hs := make([]Entry, 0, len(coHolidays))
 	for _, h := range coHolidays {
 		_, observed, ok := calcDates(h, year)
 		if !ok {
 			continue // not in force that year (Chiquinquirá before 2026)
 		}
-		hs = append(hs, Holiday{Date: observed, Name: h.Name})
+		hs = append(hs, Entry{Holiday: Holiday{Date: observed, Name: h.Name}, NameEN: coEnglish[h.Name], NameES: h.Name})
 	}
-	sortHolidays(hs)
+	sortEntries(hs)
 	return hs
 }

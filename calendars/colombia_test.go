@@ -166,8 +166,8 @@ func TestColombiaOutOfRange(t *testing.T) {
 // to zones whose DST changes at midnight, where time.Date(…, 0, 0, …) can
 // land on the previous day: no date may change.
 func TestRulesInMidnightDSTZones(t *testing.T) {
-	all := func() map[string][][]Holiday {
-		out := map[string][][]Holiday{}
+	all := func() map[string][][]Entry {
+		out := map[string][][]Entry{}
 		for y := 1984; y <= 2100; y++ {
 			out["CO"] = append(out["CO"], colombia(y))
 			for code, rules := range rickarCountries {

@@ -23,6 +23,22 @@
 //     2020–2026 (Poya days known to 2026); FJ GY IN MU NP SR 2020–2035
 //     (their Hindu lunar holidays are only computed to 2035, so 2036–2040
 //     would silently miss half of them).
+//   - 617 regional calendars (Source "data:python-holidays"), coded
+//     country-subdivision ("ES-MD", "US-FL", "DE-BY"): a subdivision's
+//     complete set from the same data set (its country's holidays that it
+//     keeps, and its own), over its rows' years within its country's range.
+//     A consulate follows the region it sits in. Each is stored as the
+//     national rows it shares plus its own, so the 186,000 regional rows
+//     cost about what 24,000 would.
+//
+// Every entry carries its name as the source writes it and, where the
+// source has them, in English and in Spanish (Entries, Effective.Localized):
+// Colombia's in Spanish with English added here, the data set's from its
+// en_US and es translations.
+//
+// A post takes base calendars whole, or picks named days from others
+// (Pick: Colombia's Independencia at a consulate in Madrid), chosen by
+// holiday, not by date, so that a pick follows its holiday every year.
 //
 // A year outside a calendar's range is an EOutOfRange error, never an empty
 // or partial list.

@@ -26,9 +26,9 @@ func TestLayer(t *testing.T) {
 			name: "two calendars on one date keep both, sorted by code",
 			base: map[string][]Holiday{"JP": jp, "CO": co},
 			want: []Effective{
-				{d(2026, 1, 1), "Año Nuevo", "calendar:CO"}, {d(2026, 1, 1), "元日", "calendar:JP"},
-				{d(2026, 1, 12), "Reyes Magos", "calendar:CO"}, {d(2026, 1, 12), "成人の日", "calendar:JP"},
-				{d(2026, 2, 11), "建国記念の日", "calendar:JP"}, {d(2026, 7, 20), "Independencia", "calendar:CO"},
+				{Date: d(2026, 1, 1), Name: "Año Nuevo", Source: "calendar:CO"}, {Date: d(2026, 1, 1), Name: "元日", Source: "calendar:JP"},
+				{Date: d(2026, 1, 12), Name: "Reyes Magos", Source: "calendar:CO"}, {Date: d(2026, 1, 12), Name: "成人の日", Source: "calendar:JP"},
+				{Date: d(2026, 2, 11), Name: "建国記念の日", Source: "calendar:JP"}, {Date: d(2026, 7, 20), Name: "Independencia", Source: "calendar:CO"},
 			},
 		},
 		{
@@ -37,10 +37,10 @@ func TestLayer(t *testing.T) {
 			closures:   []Holiday{{d(2026, 1, 12), "Cierre por mudanza"}, {d(2026, 3, 2), "Día cívico"}},
 			exclusions: []domain.Date{d(2026, 1, 12), d(2026, 2, 11), d(2026, 5, 5)},
 			want: []Effective{
-				{d(2026, 1, 1), "Año Nuevo", "calendar:CO"}, {d(2026, 1, 1), "元日", "calendar:JP"},
-				{d(2026, 1, 12), "Cierre por mudanza", "closure"},
-				{d(2026, 3, 2), "Día cívico", "closure"},
-				{d(2026, 7, 20), "Independencia", "calendar:CO"},
+				{Date: d(2026, 1, 1), Name: "Año Nuevo", Source: "calendar:CO"}, {Date: d(2026, 1, 1), Name: "元日", Source: "calendar:JP"},
+				{Date: d(2026, 1, 12), Name: "Cierre por mudanza", Source: "closure"},
+				{Date: d(2026, 3, 2), Name: "Día cívico", Source: "closure"},
+				{Date: d(2026, 7, 20), Name: "Independencia", Source: "calendar:CO"},
 			},
 		},
 		{
@@ -48,8 +48,8 @@ func TestLayer(t *testing.T) {
 			base:     map[string][]Holiday{"CO": {{d(2026, 7, 20), "Independencia"}, {d(2026, 7, 20), "Independencia"}}},
 			closures: []Holiday{{d(2026, 7, 20), "Cierre"}, {d(2026, 7, 19), "Antes"}, {d(2026, 7, 20), "Cierre"}},
 			want: []Effective{
-				{d(2026, 7, 19), "Antes", "closure"},
-				{d(2026, 7, 20), "Independencia", "calendar:CO"}, {d(2026, 7, 20), "Cierre", "closure"},
+				{Date: d(2026, 7, 19), Name: "Antes", Source: "closure"},
+				{Date: d(2026, 7, 20), Name: "Independencia", Source: "calendar:CO"}, {Date: d(2026, 7, 20), Name: "Cierre", Source: "closure"},
 			},
 		},
 	}

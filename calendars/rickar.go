@@ -74,22 +74,23 @@ var rickarMu sync.Mutex
 // withRules adds rickar/cal's rules to code's calendar: alone when the data
 // set lacks the country, else for the years outside the data's range (see
 // the package documentation for the evidence behind data-first).
-func withRules(c calendar, code string, rules []*cal.Holiday, d *dataCountry) calendar {
+func withRules(c calendar, code string, rules []*cal.Holiday, d yearSource) calendar {
 	to := rulesToYear
 	if v, ok := rulesToYearOf[code]; ok {
 		to = v
 	}
-	fromRules := func(year int) []Holiday { return rickarHolidays(rules, year) }
+	fromRules := func(year int) []Entry { return rickarHolidays(rules, year) }
 	if d == nil {
 		return calendar{
 			info:    Info{Code: code, Name: countryName(code), Source: SourceRules, FromYear: rulesFromYear, ToYear: to},
 			compute: fromRules,
 		}
 	}
+	from, last := d.years()
 	c.info.Source = SourceDataRules
-	c.info.FromYear, c.info.ToYear = min(d.from, rulesFromYear), max(d.to, to)
-	c.compute = func(year int) []Holiday {
-		if year >= d.from && year <= d.to {
+	c.info.FromYear, c.info.ToYear = min(from, rulesFromYear), max(last, to)
+	c.compute = func(year int) []Entry {
+		if year >= from && year <= last {
 			return d.holidays(year)
 		}
 		return fromRules(year)
@@ -106,13 +107,13 @@ func withRules(c calendar, code string, rules []*cal.Holiday, d *dataCountry) ca
 // computed too because a substitute can cross New Year (US: 1 Jan 2022, a
 // Saturday, is observed on 31 Dec 2021). ObservanceOther entries (Sweden's
 // eves) are not public holidays and are skipped.
-func rickarHolidays(rules []*cal.Holiday, year int) []Holiday {
+func rickarHolidays(rules []*cal.Holiday, year int) []Entry {
 	rickarMu.Lock()
 	defer rickarMu.Unlock()
-	var hs []Holiday
+	var hs []Entry
 	add := func(d Holiday) {
 		if d.Date.Year == year {
-			hs = append(hs, d)
+			hs = append(hs, Entry{Holiday: d})
 		}
 	}
 	for y := year - 1; y <= year+1; y++ {
@@ -130,6 +131,6 @@ func rickarHolidays(rules []*cal.Holiday, year int) []Holiday {
 			}
 		}
 	}
-	sortHolidays(hs)
+	sortEntries(hs)
 	return hs
 }

@@ -38,21 +38,27 @@ type Stored struct {
 
 // Base returns calendar code's holidays in year, in date order: the uploaded
 // list when there is one, else the computed one, plus the calendar's closures
-// in that year. Sources are UploadSource(code), CalendarSource(code) and
-// CalendarClosureSource(code). An unknown code is an ENotFound error; a year
-// neither computed nor uploaded is an EOutOfRange error naming the range.
+// in that year (for a regional calendar, its country's: a día cívico
+// declared on ES closes Madrid too). Sources are UploadSource(code),
+// CalendarSource(code) and CalendarClosureSource(code). An unknown code is
+// an ENotFound error; a year neither computed nor uploaded is an
+// EOutOfRange error naming the range.
 func (st *Stored) Base(code string, year int) ([]Effective, error) {
 	code = strings.ToUpper(code)
-	hs, source, err := st.list(code, year)
+	es, source, err := st.list(code, year)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Effective, 0, len(hs)+1)
-	for _, h := range hs {
-		out = append(out, Effective{Date: h.Date, Name: h.Name, Source: source})
+	out := make([]Effective, 0, len(es)+1)
+	for _, e := range es {
+		out = append(out, Effective{Date: e.Date, Name: e.Name, Source: source, NameEN: e.NameEN, NameES: e.NameES})
 	}
-	for _, h := range st.closures(code, year) {
-		out = append(out, Effective{Date: h.Date, Name: h.Name, Source: CalendarClosureSource(code)})
+	closed := code
+	if country, _, ok := cutSubdivision(code); ok {
+		closed = country
+	}
+	for _, h := range st.closures(closed, year) {
+		out = append(out, Effective{Date: h.Date, Name: h.Name, Source: CalendarClosureSource(closed)})
 	}
 	// Stable: a closure sorts after the list's holidays on its date.
 	slices.SortStableFunc(out, func(a, b Effective) int { return a.Date.Compare(b.Date) })
@@ -60,15 +66,19 @@ func (st *Stored) Base(code string, year int) ([]Effective, error) {
 }
 
 // list returns the uploaded or computed list of code in year, and its source.
-func (st *Stored) list(code string, year int) ([]Holiday, string, error) {
+func (st *Stored) list(code string, year int) ([]Entry, string, error) {
 	if st != nil {
 		if hs, ok := st.Uploads[code][year]; ok {
-			return hs, UploadSource(code), nil
+			es := make([]Entry, len(hs))
+			for i, h := range hs {
+				es[i] = Entry{Holiday: h}
+			}
+			return es, UploadSource(code), nil
 		}
 	}
-	hs, err := Holidays(code, year)
+	es, err := entries(code, year)
 	if err == nil {
-		return hs, CalendarSource(code), nil
+		return es, CalendarSource(code), nil
 	}
 	if up := st.uploadedYears(code); len(up) > 0 && domain.ErrorCodeOf(err) == domain.EOutOfRange {
 		info, _ := Lookup(code)
@@ -119,63 +129,126 @@ func joinYears(ys []int) string {
 	return strings.Join(s, ", ")
 }
 
-// PostHolidays returns a post's effective holidays in year: the holidays of
-// its base calendars (Base: uploads, computed lists and calendar closures)
-// plus its own closures in that year, minus every base holiday on an
-// exclusion date, by the rules of Layer. A calendar closure counts as a base
-// holiday, so a post that stayed open on a national día cívico excludes its
-// date. closures and exclusions may span any years; only year's are used.
-//
-// Every calendar that does not cover year is reported in one EOutOfRange
-// error naming each calendar and its range; an unknown code is ENotFound.
-// PostHolidays is pure and allocates only its result and scratch maps:
-// cheap enough to precompute every post's year (tens of microseconds).
+// PostRules is what a post's holidays are made of: the base calendars it
+// takes whole, the days it picks by name from others, its own closures and
+// the base holidays it works through (exclusions).
+type PostRules struct {
+	Calendars  []string
+	Picks      []Pick
+	Closures   []Holiday
+	Exclusions []domain.Date
+}
+
+// PostHolidays is PostYear for a post with no picked days.
 func (st *Stored) PostHolidays(calendarCodes []string, year int, closures []Holiday, exclusions []domain.Date) ([]Effective, error) {
-	base := make(map[string][]Holiday, len(calendarCodes))
-	// relabel gives the entries Layer labels CalendarSource(code) their
-	// real source (an upload, a calendar closure) where it is not that.
-	relabel := map[Effective]string{}
-	var outOfRange *domain.Error
-	for _, code := range calendarCodes {
-		code = strings.ToUpper(code)
+	return st.PostYear(PostRules{Calendars: calendarCodes, Closures: closures, Exclusions: exclusions}, year)
+}
+
+// PostYear returns a post's effective holidays in year: the holidays of its
+// base calendars (Base: uploads, computed lists and calendar closures), the
+// days it picks from other calendars (source PickSource(code)), plus its own
+// closures in that year, minus every base or picked holiday on an exclusion
+// date, by the rules of Layer (picks come after the whole calendars on a
+// date). A calendar closure counts as a base holiday, so a post that stayed
+// open on a national día cívico excludes its date. Closures and exclusions
+// may span any years; only year's are used.
+//
+// Every calendar (taken whole or picked from) that does not cover year is
+// reported in one EOutOfRange error naming each calendar and its range (see
+// Uncovered to leave them out instead); an unknown code is ENotFound.
+// PostYear is pure and allocates only its result and scratch maps: cheap
+// enough to precompute every post's year (tens of microseconds).
+func (st *Stored) PostYear(r PostRules, year int) ([]Effective, error) {
+	var base []Effective
+	var outOfRange []*domain.Error
+	add := func(code string, keep func(Effective) (Effective, bool)) error {
 		es, err := st.Base(code, year)
 		var de *domain.Error
 		switch {
 		case errors.As(err, &de) && de.Code == domain.EOutOfRange:
-			if outOfRange == nil {
-				outOfRange = de
-			} else {
-				outOfRange = domain.Errorf(domain.EOutOfRange, "%s; %s", outOfRange, de)
+			if !slices.ContainsFunc(outOfRange, func(o *domain.Error) bool { return o.Text().String() == de.Text().String() }) {
+				outOfRange = append(outOfRange, de)
 			}
-			continue
+			return nil
 		case err != nil:
+			return err
+		}
+		for _, e := range es {
+			if e, ok := keep(e); ok {
+				base = append(base, e)
+			}
+		}
+		return nil
+	}
+	whole := func(e Effective) (Effective, bool) { return e, true }
+	for _, code := range sortedUpper(r.Calendars) {
+		if err := add(code, whole); err != nil {
 			return nil, err
 		}
-		hs := make([]Holiday, len(es))
-		for i, e := range es {
-			hs[i] = Holiday{Date: e.Date, Name: e.Name}
-			if e.Source != CalendarSource(code) {
-				relabel[Effective{Date: e.Date, Name: e.Name, Source: CalendarSource(code)}] = e.Source
-			}
-		}
-		base[code] = hs
 	}
-	if outOfRange != nil {
-		return nil, outOfRange
+	for _, code := range pickedCalendars(r.Picks) {
+		picked := func(e Effective) (Effective, bool) {
+			if e.Source == CalendarClosureSource(code) || !pickedName(r.Picks, code, e.Name) {
+				return e, false // a calendar's one-off closures are not its named days
+			}
+			e.Source = PickSource(code)
+			return e, true
+		}
+		if err := add(code, picked); err != nil {
+			return nil, err
+		}
+	}
+	if len(outOfRange) > 0 {
+		err := outOfRange[0]
+		for _, de := range outOfRange[1:] {
+			err = domain.Errorf(domain.EOutOfRange, "%s; %s", err, de)
+		}
+		return nil, err
 	}
 	var own []Holiday
-	for _, h := range closures {
+	for _, h := range r.Closures {
 		if h.Date.Year == year {
 			own = append(own, h)
 		}
 	}
-	out := Layer(base, own, exclusions)
-	for i, e := range out {
-		if s, ok := relabel[e]; ok {
-			out[i].Source = s
+	return layer(base, own, r.Exclusions), nil
+}
+
+// Uncovered returns, sorted, the calendars of r (taken whole or picked
+// from) that do not know year: neither computed nor uploaded. A post's
+// holidays that year are then unknown in part, and decisions say so.
+func (st *Stored) Uncovered(r PostRules, year int) []string {
+	var out []string
+	codes := append(sortedUpper(r.Calendars), pickedCalendars(r.Picks)...)
+	for _, code := range codes {
+		if _, _, err := st.list(code, year); domain.ErrorCodeOf(err) == domain.EOutOfRange && !slices.Contains(out, code) {
+			out = append(out, code)
 		}
 	}
-	return out, nil
+	slices.Sort(out)
+	return out
+}
+
+// Covered returns r without the calendars (whole or picked from) that do
+// not know year: what can be known of the post's holidays that year.
+func (st *Stored) Covered(r PostRules, year int) PostRules {
+	missing := st.Uncovered(r, year)
+	if len(missing) == 0 {
+		return r
+	}
+	out := r
+	out.Calendars = slices.DeleteFunc(slices.Clone(r.Calendars), func(c string) bool { return slices.Contains(missing, strings.ToUpper(c)) })
+	out.Picks = slices.DeleteFunc(slices.Clone(r.Picks), func(p Pick) bool { return slices.Contains(missing, strings.ToUpper(p.Calendar)) })
+	return out
+}
+
+func sortedUpper(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = strings.ToUpper(c)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // EffectiveSet builds the nanosecond lookup of a post's effective holidays

@@ -56,7 +56,14 @@ type Question struct {
 	Channel          policy.Channel
 	Purpose          policy.Purpose
 	OfficialDocument bool
+	// Duration is how long the contact lasts (see policy.DefaultDuration
+	// for each channel's default): a call or meeting must end within the
+	// allowed window it starts in.
+	Duration time.Duration
 	// Requester and Justification are needed for urgent and force majeure.
+	// A requester named for routine contact is checked too: a superior in
+	// the person's reporting line is told, outside the working day, to
+	// refrain from orders and requests.
 	Requester     string
 	Justification string
 	// Horizon bounds the search for the next allowed instant.
@@ -132,8 +139,9 @@ func (s *Service) Check(ctx context.Context, p *domain.Principal, requestID stri
 // p may see them (a supervisor only within their line). It writes nothing:
 // Record does.
 func (s *Service) Decide(snap *view.Snapshot, p *domain.Principal, person *view.Person, q Question) *Answer {
-	req := policy.Request{Channel: q.Channel, Purpose: q.Purpose, OfficialDocument: q.OfficialDocument}
-	d := policy.Decide(policyPerson(person), req, q.At, q.Horizon)
+	req := policy.Request{Channel: q.Channel, Purpose: q.Purpose, OfficialDocument: q.OfficialDocument, Duration: q.Duration,
+		BySuperior: q.Requester != "" && snap.Reports(q.Requester, person.ExternalID)}
+	d := policy.Decide(policyPerson(snap, person, q, req), req, q.At, q.Horizon)
 	a := &Answer{Question: q, Person: person, Decision: d, SeesLeaveKinds: p.SeesLeaveKinds(), own: auditEntry(p, person, q, d)}
 	if !d.OnLeave {
 		return a
@@ -146,7 +154,9 @@ func (s *Service) Decide(snap *view.Snapshot, p *domain.Principal, person *view.
 	if err != nil {
 		return a // gone, or outside a supervisor's line: not shown
 	}
-	dd := policy.Decide(policyPerson(del), req, q.At, q.Horizon)
+	dreq := req
+	dreq.BySuperior = q.Requester != "" && snap.Reports(q.Requester, del.ExternalID)
+	dd := policy.Decide(policyPerson(snap, del, q, dreq), dreq, q.At, q.Horizon)
 	a.Delegate = &Delegated{Person: del, Decision: dd, own: auditEntry(p, del, q, dd)}
 	return a
 }
@@ -229,23 +239,31 @@ func auditEntry(p *domain.Principal, person *view.Person, q Question, d policy.D
 	for i, r := range d.Reasons {
 		codes[i] = string(r.Code)
 	}
+	exception := string(person.Exception)
+	for _, r := range d.Reasons {
+		if r.Ground == policy.GroundOnCall {
+			exception = string(r.Ground) // the turn, not the category, let it through
+		}
+	}
 	return &postgres.AuditEntry{
 		Requester: q.Requester, Person: person.ExternalID, Post: person.Post, Purpose: string(q.Purpose),
 		Channel: string(q.Channel), Justification: q.Justification, At: q.At, Decision: string(d.Verdict),
-		Reasons: codes, Exception: string(person.Exception), APIKey: p.KeyPrefix,
+		Reasons: codes, Exception: exception, APIKey: p.KeyPrefix,
 	}
 }
 
-// policyPerson is what the policy needs to know of p.
-func policyPerson(p *view.Person) policy.Person {
+// policyPerson is what the policy needs to know of p, asked q (req for
+// them: whether the requester is their superior).
+func policyPerson(snap *view.Snapshot, p *view.Person, q Question, _ policy.Request) policy.Person {
 	var tl policy.Timeline
 	if p.Calendar != nil { // a nil *Calendar in the interface would not be nil
 		tl = p.Calendar
 	}
-	return policy.Person{
+	out := policy.Person{
 		Exception:   p.Exception,
 		HasSchedule: p.HasSchedule,
 		Timeline:    tl,
+		OnCall:      OnCall(snap, p, q.At) != nil,
 		LeaveKind: func(id int64) domain.LeaveKind {
 			if l := p.LeaveByID(id); l != nil {
 				return l.Kind
@@ -253,4 +271,8 @@ func policyPerson(p *view.Person) policy.Person {
 			return ""
 		},
 	}
+	if post := snap.Post(p.Post); post != nil && post.Holidays != nil {
+		out.Holidays = post.Holidays
+	}
+	return out
 }

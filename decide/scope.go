@@ -32,23 +32,27 @@ func Scope(snap *view.Snapshot, p *domain.Principal, id string) (*view.Person, e
 	return person, nil
 }
 
-// Validate checks what urgent and force majeure need, who asks and why,
-// adding what is wrong to v. A supervisor asks as their own person; the
-// justification is trimmed.
+// Validate checks who asks and, for urgent and force majeure, why, adding
+// what is wrong to v. A supervisor asks as their own person, whatever the
+// purpose (so that, asking about their line, they are its superior); a
+// requester named for routine contact must exist too. The justification is
+// trimmed.
 func Validate(v *domain.Validator, p *domain.Principal, q *Question, snap *view.Snapshot) {
-	if q.Purpose == policy.Routine || q.Purpose == "" {
-		return
-	}
 	if p.Role == domain.RoleSupervisor && q.Requester == "" {
 		q.Requester = p.Person // a supervisor asks as themselves
 	}
+	routine := q.Purpose == policy.Routine || q.Purpose == ""
 	switch {
+	case q.Requester == "" && routine:
 	case q.Requester == "":
 		v.Add("requester", "is required for purpose %s: the external_id of the person making the contact", q.Purpose)
 	case p.Role == domain.RoleSupervisor && q.Requester != p.Person:
 		v.Add("requester", "a supervisor key asks as its own person (%s), not as %s", p.Person, q.Requester)
 	case snap.Person(q.Requester) == nil:
 		v.Add("requester", "no person has external_id %q", q.Requester)
+	}
+	if routine {
+		return
 	}
 	j := strings.TrimSpace(q.Justification)
 	switch n := utf8.RuneCountInString(j); {

@@ -31,17 +31,50 @@ type ScheduleVersion struct {
 
 // Post is a place people work from: headquarters, an embassy, a consulate.
 type Post struct {
-	Code      string            `json:"code"`
-	Name      string            `json:"name"`
-	Kind      PostKind          `json:"kind"`
-	Country   string            `json:"country"`
-	City      string            `json:"city"`
-	TimeZone  string            `json:"time_zone"`
-	Calendars []string          `json:"calendars"`
-	Schedules []ScheduleVersion `json:"-"`
-	Version   int64             `json:"-"`
-	UpdatedAt time.Time         `json:"updated_at"`
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Kind      PostKind `json:"kind"`
+	Country   string   `json:"country"`
+	City      string   `json:"city"`
+	TimeZone  string   `json:"time_zone"`
+	Calendars []string `json:"calendars"`
+	// HolidayPicks are named days the post takes from calendars it does
+	// not take whole (Colombia's Independencia at a consulate in Madrid).
+	HolidayPicks []HolidayPick `json:"holiday_picks"`
+	// HolidaysBeyondData is what decisions do on a date whose holidays
+	// cannot be known ("" reads as BeyondDataFlag).
+	HolidaysBeyondData BeyondData        `json:"holidays_beyond_data"`
+	Schedules          []ScheduleVersion `json:"-"`
+	Version            int64             `json:"-"`
+	UpdatedAt          time.Time         `json:"updated_at"`
 }
+
+// HolidayPick is one named day a post takes from a calendar: the holiday,
+// by its name in that calendar, every year it falls.
+type HolidayPick struct {
+	Calendar string `json:"calendar"`
+	Holiday  string `json:"holiday"`
+}
+
+// BeyondData is a post's choice for dates whose holidays cannot be known
+// (a base calendar whose data ends before the date's year).
+type BeyondData string
+
+// The choices.
+const (
+	// BeyondDataFlag decides on what is known (the other calendars, the
+	// schedule) and says so: reason holidays_unknown, confidence low.
+	BeyondDataFlag BeyondData = "flag"
+	// BeyondDataClosed treats such dates as not worked: nobody is reached
+	// for routine work on a day that may be a holiday.
+	BeyondDataClosed BeyondData = "closed"
+)
+
+// BeyondDataChoices lists every valid BeyondData.
+var BeyondDataChoices = []BeyondData{BeyondDataFlag, BeyondDataClosed}
+
+// Valid reports whether b is a known choice.
+func (b BeyondData) Valid() bool { return oneOf(b, BeyondDataChoices) }
 
 // Exception is a person's standing under Ley 2191 de 2022 art. 6.
 type Exception string

@@ -2,8 +2,11 @@ package engine
 
 import (
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"franja/domain"
 )
 
 const (
@@ -132,6 +135,84 @@ func TestCheckDoesNotAllocate(t *testing.T) {
 		at := mustTime(t, at)
 		if n := testing.AllocsPerRun(100, func() { tl.Check(at) }); n != 0 {
 			t.Errorf("Check(%v) allocates %v times", at, n)
+		}
+	}
+}
+
+// TestAssignmentBoundaries: a Bogotá official on commission in Tokyo from
+// Monday 9 to Friday 13 November 2026 works Tokyo's days only; Bogotá's
+// Friday 13, which begins as Tokyo's ends, is no second working day. And a
+// Tokyo official whose commission in Bogotá ends on Wednesday is back at
+// work on Thursday morning in Tokyo, though it is still Wednesday in Bogotá.
+func TestAssignmentBoundaries(t *testing.T) {
+	tokyo, bogota := mustLoc(t, "Asia/Tokyo"), mustLoc(t, "America/Bogota")
+	build := func(home *time.Location, a Assignment) *Timeline {
+		tl, err := NewTimeline(Person{Zone: home, Schedules: []ScheduleVersion{{Schedule: mustSched(t, office)}}, Assignments: []Assignment{a}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tl
+	}
+	out := build(bogota, Assignment{From: mustDate(t, "2026-11-09"), To: mustDate(t, "2026-11-13"), Zone: tokyo})
+	back := build(tokyo, Assignment{From: mustDate(t, "2026-11-09"), To: mustDate(t, "2026-11-11"), Zone: bogota})
+	tests := []struct {
+		name string
+		tl   *Timeline
+		at   string
+		want statusView
+		zone *time.Location
+	}{
+		{"the last Tokyo afternoon", out, "2026-11-13T16:00:00+09:00", statusView{Allowed: true, Reason: WithinWorkingHours, Until: "2026-11-13T03:00:00-05:00"}, tokyo},
+		{"Bogotá's Friday 13 is not worked too", out, "2026-11-13T16:00:00Z", statusView{Reason: OutsideWorkingHours}, bogota},
+		{"Sunday evening in Bogotá is Monday morning in Tokyo", out, "2026-11-08T19:30:00-05:00", statusView{Allowed: true, Reason: WithinWorkingHours, Until: "2026-11-08T22:00:00-05:00"}, tokyo},
+		{"the Friday before, at home", out, "2026-11-06T16:00:00-05:00", statusView{Allowed: true, Reason: WithinWorkingHours, Until: "2026-11-06T17:00:00-05:00"}, bogota},
+		{"the last Bogotá afternoon", back, "2026-11-11T16:00:00-05:00", statusView{Allowed: true, Reason: WithinWorkingHours, Until: "2026-11-12T07:00:00+09:00"}, bogota},
+		{"Thursday morning in Tokyo, still Wednesday in Bogotá", back, "2026-11-12T09:00:00+09:00", statusView{Allowed: true, Reason: WithinWorkingHours, Until: "2026-11-12T12:00:00+09:00"}, tokyo},
+		{"Tokyo's Wednesday was worked in Bogotá", back, "2026-11-11T10:00:00+09:00", statusView{Reason: OutsideWorkingHours}, bogota},
+	}
+	for _, tt := range tests {
+		at := mustTime(t, tt.at)
+		if diff := cmp.Diff(tt.want, view(tt.tl.Check(at))); diff != "" {
+			t.Errorf("%s: Check (-want +got):\n%s", tt.name, diff)
+		}
+		if z := tt.tl.ZoneAt(at); z != tt.zone {
+			t.Errorf("%s: ZoneAt = %v, want %v", tt.name, z, tt.zone)
+		}
+	}
+	got := fmtIntervals(out.Intervals(mustTime(t, "2026-11-12T12:00:00Z"), mustTime(t, "2026-11-17T00:00:00Z")))
+	want := []string{
+		// Tokyo's Friday 13, 08:00–12:00 and 13:00–17:00, in Bogotá's time;
+		// then Bogotá's Monday 16.
+		"2026-11-12T18:00:00-05:00/2026-11-12T22:00:00-05:00",
+		"2026-11-12T23:00:00-05:00/2026-11-13T03:00:00-05:00",
+		"2026-11-16T08:00:00-05:00/2026-11-16T12:00:00-05:00",
+		"2026-11-16T13:00:00-05:00/2026-11-16T17:00:00-05:00",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Intervals around the end (-want +got):\n%s", diff)
+	}
+}
+
+// TestHolidaysUnknown: a date whose holidays cannot be known is flagged;
+// under UnknownClosed it is not worked, and says why.
+func TestHolidaysUnknown(t *testing.T) {
+	unknown := func(d domain.Date) bool { return d.Year >= 2041 }
+	for _, closed := range []bool{false, true} {
+		tl, err := NewTimeline(Person{Zone: mustLoc(t, "Asia/Tokyo"), Schedules: []ScheduleVersion{{Schedule: mustSched(t, office)}},
+			HolidaysUnknown: unknown, UnknownClosed: closed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := tl.Check(mustTime(t, "2041-01-02T10:00:00+09:00"))
+		if !st.HolidaysUnknown || st.Allowed == closed || closed && st.Reason != HolidaysUnknown {
+			t.Errorf("closed %v: 2 Jan 2041 %+v", closed, view(st))
+		}
+		if st := tl.Check(mustTime(t, "2040-12-31T10:00:00+09:00")); st.HolidaysUnknown || !st.Allowed {
+			t.Errorf("closed %v: 31 Dec 2040 %+v, unknown %v", closed, view(st), st.HolidaysUnknown)
+		}
+		_, ok := tl.NextAllowed(mustTime(t, "2040-12-31T18:00:00+09:00"), 30*24*time.Hour)
+		if ok == closed {
+			t.Errorf("closed %v: NextAllowed into 2041 found %v", closed, ok)
 		}
 	}
 }

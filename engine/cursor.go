@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"sort"
 
 	"franja/domain"
@@ -24,6 +25,7 @@ type cursor struct {
 	clock dayClock
 	ws    []domain.Window
 	k     int
+	pend  []span // with assignments: windows generated, not yet handed out, by start
 
 	// joining
 	cur  span
@@ -37,7 +39,7 @@ type cursor struct {
 }
 
 func newCursor(tl *Timeline, from, limit int64) cursor {
-	day := localDay(tl.zone, from) - 1
+	day := localDay(tl.zone, from) - 1 - tl.slack
 	c := cursor{tl: tl, limit: limit, day: day, vi: tl.versionAt(day)}
 	c.ai = sort.Search(len(tl.allDay), func(i int) bool { return tl.allDay[i].last >= day })
 	c.pi = sort.Search(len(tl.partial), func(i int) bool { return tl.partial[i].e > from })
@@ -99,9 +101,13 @@ func (c *cursor) joined() (span, bool) {
 }
 
 // window returns the next window's instants. Windows come out in order of
-// start: within a date they are sorted, and a wall time of a later date never
-// resolves before one of an earlier date.
+// start: within a date they are sorted, and in one zone a wall time of a
+// later date never resolves before one of an earlier date. (Across zones it
+// may: see windowMerged.)
 func (c *cursor) window() (span, bool) {
+	if c.tl.slack > 0 {
+		return c.windowMerged()
+	}
 	for c.k >= len(c.ws) {
 		if c.done || !c.loadDay() {
 			c.done = true
@@ -115,6 +121,39 @@ func (c *cursor) window() (span, bool) {
 		return span{}, false
 	}
 	return w, true
+}
+
+// windowMerged is window for a timeline with assignments, whose dates'
+// windows may interleave: a Friday worked in Bogotá runs into Sunday in
+// Sydney, past the start of Saturday at home. Windows are generated into a
+// small buffer kept in order of start, and the earliest is handed out once
+// no date not yet generated could start before it (no date's window starts
+// before its midnight minus maxOffset).
+func (c *cursor) windowMerged() (span, bool) {
+	for {
+		if n := len(c.pend); n > 0 && (c.done || (c.day*secPerDay-maxOffset)*nsPerSec > c.pend[0].s) {
+			w := c.pend[0]
+			c.pend = c.pend[1:]
+			if w.s >= c.limit {
+				c.done, c.pend = true, nil
+				return span{}, false
+			}
+			return w, true
+		}
+		if c.done {
+			return span{}, false
+		}
+		if !c.loadDay() {
+			c.done = true
+			continue
+		}
+		for _, w := range c.ws {
+			sp := c.clock.window(w)
+			i := sort.Search(len(c.pend), func(i int) bool { return c.pend[i].s > sp.s })
+			c.pend = slices.Insert(c.pend, i, sp)
+		}
+		c.ws = nil
+	}
 }
 
 // loadDay moves to the next date that contributes windows, skipping dates
@@ -153,11 +192,11 @@ func (c *cursor) loadDay() bool {
 		}
 		c.day++
 		ws := tl.versions[c.vi].days[weekdayOf(day)]
-		if len(ws) == 0 || len(tl.holidayNames(day)) > 0 {
+		if len(ws) == 0 || tl.closedOn(day) {
 			continue
 		}
 		c.ws, c.k = ws, 0
-		c.clock = newDayClock(tl.zone, day)
+		c.clock = newDayClock(tl.zoneOf(day), day)
 		return true
 	}
 }

@@ -15,7 +15,8 @@ import (
 
 // The property test compares the engine with a deliberately naive reference
 // written from the contract alone: a minute-by-minute bitmap of allowed time,
-// painted from every date's windows, with wall times resolved by scanning
+// painted from every date's windows (each in its own zone, when a service
+// commission assigns dates elsewhere), with wall times resolved by scanning
 // instants for the first whose wall clock reads the wanted time or later.
 
 var (
@@ -34,8 +35,10 @@ type refCase struct {
 	loc      *time.Location
 	person   Person
 	holidays map[domain.Date][]string
-	r0, r1   time.Time // bitmap range, whole minutes
-	bits     []bool    // bits[i]: minute r0+i is allowed
+	unknown  map[domain.Date]bool
+	assigned []Assignment // the person's, cut as the contract says
+	r0, r1   time.Time    // bitmap range, whole minutes
+	bits     []bool       // bits[i]: minute r0+i is allowed
 }
 
 func TestAgainstReference(t *testing.T) {
@@ -62,6 +65,15 @@ func TestAgainstReference(t *testing.T) {
 			compareNext(t, where, tl, c, rng, u)
 		}
 		if t.Failed() {
+			t.Logf("assignments %v", c.assigned)
+			for _, v := range c.person.Schedules {
+				t.Logf("schedule from %v: %s", v.From, v.Schedule.CellString())
+			}
+			t.Logf("holidays %v, unknown %v, closed %v", c.holidays, c.unknown, c.person.UnknownClosed)
+			for _, l := range c.person.Leaves {
+				t.Logf("leave %+v", l)
+			}
+			t.Logf("engine intervals %v", fmtIntervals(tl.Intervals(c.r0, c.r1)))
 			t.Fatalf("stopping at %s; rerun with -seed %d", where, *seedFlag)
 		}
 	}
@@ -90,7 +102,8 @@ func compareCheck(t *testing.T, where string, tl *Timeline, c *refCase, ref *ref
 	got := tl.Check(u)
 	i := c.index(u)
 	want := c.reason(ref, u)
-	if got.Allowed != c.bits[i] || got.Reason != want.Reason || !slices.Equal(got.Holiday, want.Holiday) || leaveID(got.Leave) != leaveID(want.Leave) {
+	if got.Allowed != c.bits[i] || got.Reason != want.Reason || !slices.Equal(got.Holiday, want.Holiday) || leaveID(got.Leave) != leaveID(want.Leave) ||
+		got.HolidaysUnknown != want.HolidaysUnknown || got.HolidayDate != want.HolidayDate {
 		t.Errorf("%s: Check(%v) = %+v, reference %v %+v", where, u.In(c.loc), view(got), c.bits[i], view(want))
 		return
 	}
@@ -160,25 +173,97 @@ func compareNext(t *testing.T, where string, tl *Timeline, c *refCase, rng *rand
 	}
 }
 
-func (c *refCase) minute(i int) time.Time         { return c.r0.Add(time.Duration(i) * time.Minute) }
-func (c *refCase) index(u time.Time) int          { return int(u.Sub(c.r0) / time.Minute) }
-func (c *refCase) dateOf(u time.Time) domain.Date { return domain.DateOf(u.In(c.loc)) }
+func (c *refCase) minute(i int) time.Time { return c.r0.Add(time.Duration(i) * time.Minute) }
+func (c *refCase) index(u time.Time) int  { return int(u.Sub(c.r0) / time.Minute) }
 
-// reason applies Check's precedence naively: scheduled windows of the local
-// date and the date before, then leave, holiday, schedule and weekday.
+// dateOf is the local date of u in the zone the person is in at u.
+func (c *refCase) dateOf(u time.Time) domain.Date { return domain.DateOf(u.In(c.zoneAt(u))) }
+
+// zoneOf is the zone date d's windows are in: an assignment's, else home.
+func (c *refCase) zoneOf(d domain.Date) *time.Location {
+	for _, a := range c.assigned {
+		if !d.Before(a.From) && !d.After(a.To) {
+			return a.Zone
+		}
+	}
+	return c.loc
+}
+
+// zoneAt is the zone of the earliest nearby date with a scheduled window
+// holding u; else that of the assignment whose first midnight to the
+// midnight after its last (in its zone) holds u; else home.
+func (c *refCase) zoneAt(u time.Time) *time.Location {
+	if len(c.assigned) == 0 {
+		return c.loc
+	}
+	home := domain.DateOf(u.In(c.loc))
+	ref := newRefResolver()
+	for x := home.AddDays(-3); !x.After(home.AddDays(3)); x = x.AddDays(1) {
+		for _, w := range c.scheduled(x) {
+			if s, e := ref.window(c.zoneOf(x), x, w); !u.Before(s) && u.Before(e) {
+				return c.zoneOf(x)
+			}
+		}
+	}
+	for _, a := range c.assigned {
+		s := newRefResolver().resolve(a.Zone, a.From, 0)
+		e := newRefResolver().resolve(a.Zone, a.To.AddDays(1), 0)
+		if !u.Before(s) && u.Before(e) {
+			return a.Zone
+		}
+	}
+	return c.loc
+}
+
+// cutAssignments applies the contract's rule to overlapping assignments: in
+// order of first date, one that overlaps an earlier is cut to start after it.
+func cutAssignments(as []Assignment) []Assignment {
+	sorted := slices.Clone(as)
+	slices.SortStableFunc(sorted, func(a, b Assignment) int { return a.From.Compare(b.From) })
+	var out []Assignment
+	for _, a := range sorted {
+		if n := len(out); n > 0 && !a.From.After(out[n-1].To) {
+			a.From = out[n-1].To.AddDays(1)
+		}
+		if !a.To.Before(a.From) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// reason applies Check's precedence naively: scheduled windows of every
+// nearby date (each in its own zone), then leave, holiday, schedule and
+// weekday of the local date.
 func (c *refCase) reason(ref *refResolver, u time.Time) Status {
+	d := c.dateOf(u)
+	var dates []domain.Date
+	var in []bool
+	for x := d.AddDays(-3); !x.After(d.AddDays(3)); x = x.AddDays(1) {
+		hit := false
+		for _, w := range c.scheduled(x) {
+			s, e := ref.window(c.zoneOf(x), x, w)
+			hit = hit || (!u.Before(s) && u.Before(e))
+		}
+		if hit {
+			dates, in = append(dates, x), append(in, true)
+		}
+	}
+	unknown := c.unknown[d]
+	for _, x := range dates {
+		unknown = unknown || c.unknown[x]
+	}
+	st := c.whyNotRef(u, d, dates, in)
+	st.HolidaysUnknown = unknown
+	return st
+}
+
+func (c *refCase) whyNotRef(u time.Time, d domain.Date, dates []domain.Date, in []bool) Status {
 	if c.bits[c.index(u)] {
 		return Status{Allowed: true, Reason: WithinWorkingHours}
 	}
-	d := c.dateOf(u)
-	dates := []domain.Date{d.AddDays(-1), d}
-	in := []bool{false, false}
-	for k, x := range dates {
-		for _, w := range c.scheduled(x) {
-			s, e := ref.window(c.loc, x, w)
-			in[k] = in[k] || (!u.Before(s) && u.Before(e))
-		}
-	}
+	dates = append(dates, d) // D itself, for all-day leave: marked in
+	in = append(in, true)
 	for i := range c.person.Leaves {
 		l := &c.person.Leaves[i]
 		if !l.Blocks {
@@ -188,18 +273,18 @@ func (c *refCase) reason(ref *refResolver, u time.Time) Status {
 			return Status{Reason: OnLeave, Leave: l}
 		}
 		for k, x := range dates {
-			if l.AllDay() && (k == 1 || in[k]) && !x.Before(l.StartDate) && !x.After(l.EndDate) {
+			if l.AllDay() && in[k] && !x.Before(l.StartDate) && !x.After(l.EndDate) {
 				return Status{Reason: OnLeave, Leave: l}
 			}
 		}
 	}
-	for k, x := range dates {
-		if in[k] && len(c.holidays[x]) > 0 {
-			return Status{Reason: PublicHoliday, Holiday: c.holidays[x]}
+	for _, x := range dates { // ascending, D last
+		if len(c.holidays[x]) > 0 {
+			return Status{Reason: PublicHoliday, Holiday: c.holidays[x], HolidayDate: x}
 		}
-	}
-	if len(c.holidays[d]) > 0 {
-		return Status{Reason: PublicHoliday, Holiday: c.holidays[d]}
+		if c.person.UnknownClosed && c.unknown[x] {
+			return Status{Reason: HolidaysUnknown, HolidayDate: x}
+		}
 	}
 	v := c.versionOn(d)
 	switch {
@@ -230,10 +315,10 @@ func (c *refCase) scheduled(d domain.Date) []domain.Window {
 	return nil
 }
 
-// contributes reports whether d keeps its windows: not a holiday, not in a
-// blocking all-day leave.
+// contributes reports whether d keeps its windows: not a holiday (nor of
+// unknown holidays, when those close), not in a blocking all-day leave.
 func (c *refCase) contributes(d domain.Date) bool {
-	if len(c.holidays[d]) > 0 {
+	if len(c.holidays[d]) > 0 || c.person.UnknownClosed && c.unknown[d] {
 		return false
 	}
 	for _, l := range c.person.Leaves {
@@ -259,7 +344,7 @@ func (c *refCase) paint(ref *refResolver) {
 			continue
 		}
 		for _, w := range c.scheduled(d) {
-			s, e := ref.window(c.loc, d, w)
+			s, e := ref.window(c.zoneOf(d), d, w)
 			set(s, e, true)
 		}
 	}
@@ -316,7 +401,7 @@ func randomCase(t *testing.T, rng *rand.Rand, ref *refResolver) *refCase {
 	if ts := transitions(loc, 2026); len(ts) > 0 && rng.IntN(3) > 0 {
 		base = domain.DateOf(ts[rng.IntN(len(ts))].In(loc)).AddDays(rng.IntN(5) - 3)
 	}
-	c := &refCase{loc: loc, holidays: map[domain.Date][]string{}}
+	c := &refCase{loc: loc, holidays: map[domain.Date][]string{}, unknown: map[domain.Date]bool{}}
 	c.r0 = time.Date(base.Year, base.Month, base.Day, 0, 0, 0, 0, time.UTC).Add(-24 * time.Hour)
 	c.r1 = c.r0.Add(time.Duration(3+rng.IntN(6)) * 24 * time.Hour)
 	c.person = Person{Zone: loc, Schedules: randomVersions(rng, base), Leaves: randomLeaves(rng, base, c.r0)}
@@ -324,8 +409,24 @@ func randomCase(t *testing.T, rng *rand.Rand, ref *refResolver) *refCase {
 		if rng.IntN(8) == 0 {
 			c.holidays[d] = []string{"H" + d.String(), "second"}[:1+rng.IntN(2)]
 		}
+		if rng.IntN(12) == 0 {
+			c.unknown[d] = true
+		}
 	}
 	c.person.Holidays = func(d domain.Date) []string { return c.holidays[d] }
+	if rng.IntN(3) == 0 {
+		c.person.HolidaysUnknown = func(d domain.Date) bool { return c.unknown[d] }
+		c.person.UnknownClosed = rng.IntN(2) == 0
+	} else {
+		c.unknown = map[domain.Date]bool{}
+	}
+	// A service commission in another zone, sometimes two that overlap.
+	for range max(0, rng.IntN(5)-2) {
+		from := base.AddDays(rng.IntN(8) - 4)
+		z := mustLoc(t, propertyZones[rng.IntN(len(propertyZones))])
+		c.person.Assignments = append(c.person.Assignments, Assignment{From: from, To: from.AddDays(rng.IntN(4)), Zone: z})
+	}
+	c.assigned = cutAssignments(c.person.Assignments)
 	c.paint(ref)
 	return c
 }

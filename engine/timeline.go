@@ -15,6 +15,12 @@
 //   - Allowed time is the union of what is left; touching or overlapping
 //     windows join (a night window ending 06:00 and the next date's window
 //     starting 06:00 form one piece). Intervals are half-open [start, end).
+//   - Dates assigned to another zone (a comisión de servicios, Assignment)
+//     have their windows in that zone; every other date in the home zone.
+//     A date is worked in one zone only.
+//   - A date whose holidays cannot be known (a calendar without data for
+//     its year) is flagged in Check's answer; a post may choose to treat
+//     such dates as not worked (Person.UnknownClosed).
 //
 // Iteration is date by date (never minute by minute), jumping over all-day
 // leaves and schedule-less spans, so a search across a two-year leave costs
@@ -53,6 +59,11 @@ type ScheduleVersion struct {
 // once per date examined, so it should be a map lookup.
 type HolidayFunc func(d domain.Date) []string
 
+// UnknownFunc reports whether the holidays of local date d are not fully
+// known (a calendar the person's post observes has no data for d's year).
+// Like HolidayFunc, it should be a lookup.
+type UnknownFunc func(d domain.Date) bool
+
 // Leave is an absence. Exactly one form is set: all-day, StartDate to EndDate
 // inclusive (local dates in the person's zone); or partial, the instants
 // [Start, End). Only leaves with Blocks set remove allowed time (a comisión
@@ -68,12 +79,22 @@ type Leave struct {
 func (l Leave) AllDay() bool { return !l.StartDate.IsZero() }
 
 // Person is the input for one person: zone, schedule versions (any order),
-// holidays (may be nil) and leaves (any order, may overlap).
+// holidays (may be nil), leaves (any order, may overlap) and the dates
+// worked in another zone (any order; an overlap is cut, see Assignment).
+//
+// HolidaysUnknown (may be nil) marks dates whose holidays cannot be known;
+// Check reports them in Status.HolidaysUnknown. With UnknownClosed those
+// dates are also not worked at all, as if they were holidays (the cautious
+// fallback a post may choose: nobody is reached on a day that may be a
+// holiday), and Check's reason for them is HolidaysUnknown.
 type Person struct {
-	Zone      *time.Location
-	Schedules []ScheduleVersion
-	Holidays  HolidayFunc
-	Leaves    []Leave
+	Zone            *time.Location
+	Schedules       []ScheduleVersion
+	Holidays        HolidayFunc
+	Leaves          []Leave
+	Assignments     []Assignment
+	HolidaysUnknown UnknownFunc
+	UnknownClosed   bool
 }
 
 // Timeline is a Person prepared for questions: versions sorted, leaves
@@ -82,9 +103,13 @@ type Timeline struct {
 	zone     *time.Location
 	versions []version
 	holidays HolidayFunc
+	unknown  UnknownFunc
+	closed   bool      // dates with unknown holidays are not worked
 	leaves   []Leave   // blocking leaves, in the caller's order (for Status.Leave)
 	allDay   []daySpan // union of blocking all-day leaves, sorted
 	partial  []span    // union of blocking partial leaves, sorted, disjoint, not touching
+	assign   []assignment
+	slack    int64 // extra dates to look back for windows (2 with assignments)
 }
 
 type version struct {
@@ -107,13 +132,14 @@ func NewTimeline(p Person) (*Timeline, error) {
 	if p.Zone == nil {
 		return nil, errors.New("engine: person has no time zone")
 	}
-	tl := &Timeline{zone: p.Zone, holidays: p.Holidays}
+	tl := &Timeline{zone: p.Zone, holidays: p.Holidays, unknown: p.HolidaysUnknown, closed: p.UnknownClosed && p.HolidaysUnknown != nil}
 	if err := tl.setVersions(p.Schedules); err != nil {
 		return nil, err
 	}
 	if err := tl.setLeaves(p.Leaves); err != nil {
 		return nil, err
 	}
+	tl.setAssignments(p.Assignments)
 	return tl, nil
 }
 
@@ -239,4 +265,15 @@ func (tl *Timeline) holidayNames(day int64) []string {
 		return nil
 	}
 	return tl.holidays(dateOfDay(day))
+}
+
+// unknownOn reports whether the holidays of day cannot be known.
+func (tl *Timeline) unknownOn(day int64) bool {
+	return tl.unknown != nil && tl.unknown(dateOfDay(day))
+}
+
+// closedOn reports whether day is not worked: a holiday, or (under
+// UnknownClosed) a date whose holidays are unknown.
+func (tl *Timeline) closedOn(day int64) bool {
+	return len(tl.holidayNames(day)) > 0 || tl.closed && tl.unknownOn(day)
 }

@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"franja/calendars"
 	"franja/domain"
 	"franja/engine"
 )
@@ -88,17 +90,62 @@ func TestNoSchedule(t *testing.T) {
 }
 
 func TestEveryReasonHasTextInBothLanguagesAndABasis(t *testing.T) {
+	at := time.Date(2026, 11, 27, 8, 0, 0, 0, time.FixedZone("-05", -5*3600))
 	codes := []Reason{
-		{Code: WithinWorkingHours}, {Code: OutsideWorkingHours}, {Code: RestDay}, {Code: PublicHoliday, Holidays: []string{"Navidad"}},
-		{Code: OnLeave}, {Code: PersonalChannel}, {Code: OfficialDocumentChannel}, {Code: NoSchedule},
-		{Code: ExceptionApplied, Purpose: ForceMajeure}, {Code: ExceptionApplied, Purpose: Urgent},
-		{Code: ExceptionApplied, Purpose: Urgent, Exception: domain.ExceptionDisponibilidadPermanente}, {Code: ExceptionNotApplicable, Purpose: Urgent},
+		{Code: WithinWorkingHours}, {Code: OutsideWorkingHours}, {Code: RestDay},
+		{Code: PublicHoliday, Holidays: []calendars.Effective{{Name: "Navidad", Source: "calendar:CO"}}},
+		{Code: OnLeave}, {Code: PersonalChannel, Channel: TeamsChat, When: at}, {Code: PersonalChannel, Channel: TeamsChat, Now: true},
+		{Code: OfficialDocumentChannel, Channel: Email}, {Code: NoSchedule},
+		{Code: ExceptionApplied, Ground: GroundForceMajeure}, {Code: ExceptionApplied, Ground: GroundPersonalChannel},
+		{Code: ExceptionApplied, Ground: GroundDireccion}, {Code: ExceptionApplied, Ground: GroundPermanent},
+		{Code: ExceptionApplied, Ground: GroundOnCall}, {Code: ExceptionNotApplicable, Purpose: Urgent},
+		{Code: DurationExceedsWindow, Duration: 90 * time.Minute, When: at}, {Code: HolidaysUnknown, Calendars: []string{"JP"}, Year: 2102},
+		{Code: HolidaysUnknown, Calendars: []string{"JP"}, Year: 2102, Closed: true}, {Code: SuperiorAbstains, When: at}, {Code: SuperiorAbstains},
 	}
 	for _, r := range codes {
 		es, en := r.Message(Spanish), r.Message(English)
-		if es == "" || en == "" || es == en || r.LegalBasis() == "" {
-			t.Errorf("%s (%s): es %q, en %q, basis %q", r.Code, r.Purpose, es, en, r.LegalBasis())
+		if es == "" || en == "" || es == en || r.LegalBasis(Spanish) == "" || r.LegalBasis(English) == "" {
+			t.Errorf("%s (%s): es %q, en %q, basis %q / %q", r.Code, r.Ground, es, en, r.LegalBasis(Spanish), r.LegalBasis(English))
 		}
+		for _, word := range []string{"que lo ", "contactarlo", "lo aparta", "del servidor", "cargos de disponibilidad"} {
+			if strings.Contains(es, word) {
+				t.Errorf("%s (%s): the Spanish says %q: %q", r.Code, r.Ground, word, es)
+			}
+		}
+	}
+}
+
+// TestCitations: each reason cites DOMAIN.md's table, and a holiday cites
+// its calendar: Colombia's by Ley 51 de 1983, any other by the post's
+// adopted calendar, never by Ley 51.
+func TestCitations(t *testing.T) {
+	co := calendars.Effective{Name: "Independencia", Source: "calendar:CO"}
+	tests := []struct {
+		r    Reason
+		lang Lang
+		want string
+	}{
+		{Reason{Code: OnLeave}, Spanish, "Ley 2191 de 2022, art. 4; Ley 1581 de 2012, arts. 5 y 6"},
+		{Reason{Code: OutsideWorkingHours}, English, "Ley 2191 de 2022, arts. 3 and 4"},
+		{Reason{Code: ExceptionApplied, Ground: GroundPersonalChannel}, Spanish, "Circular de la Secretaría General sobre herramientas virtuales oficiales (situaciones excepcionales de orden laboral)"},
+		{Reason{Code: ExceptionApplied, Ground: GroundPermanent}, Spanish, "Ley 2191 de 2022, art. 6, lit. b"},
+		{Reason{Code: ExceptionApplied, Ground: GroundOnCall}, Spanish, "Ley 2191 de 2022, art. 6, lit. b"},
+		{Reason{Code: ExceptionApplied, Ground: GroundDireccion}, Spanish, "Ley 2191 de 2022, art. 6, lit. a; Corte Constitucional, Sentencia C-331 de 2023 (necesidad, proporcionalidad y descanso mínimo)"},
+		{Reason{Code: ExceptionApplied, Ground: GroundForceMajeure}, English, "Ley 2191 de 2022, art. 6, lit. c"},
+		{Reason{Code: PublicHoliday, Holidays: []calendars.Effective{co}}, Spanish, "Ley 51 de 1983; Ley 2191 de 2022, art. 3"},
+		{Reason{Code: PublicHoliday, Holidays: []calendars.Effective{{Name: calendars.Chiquinquira, Source: "pick:CO"}}}, Spanish, "Ley 51 de 1983; Ley 2578 de 2026; Ley 2191 de 2022, art. 3"},
+		{Reason{Code: PublicHoliday, Holidays: []calendars.Effective{{Name: "文化の日", Source: "calendar:JP"}}}, Spanish, "calendario de festivos adoptado por la sede (JP); Ley 2191 de 2022, art. 3"},
+		{Reason{Code: PublicHoliday, Holidays: []calendars.Effective{{Name: "Madrid Day", Source: "calendar:ES-MD"}, {Name: "Cierre", Source: "closure"}}}, English, "the post's adopted holiday calendar (ES-MD, its own closure); Ley 2191 de 2022, art. 3"},
+		{Reason{Code: PublicHoliday, Holidays: []calendars.Effective{co, {Name: "元日", Source: "calendar:JP"}}}, Spanish, "Ley 51 de 1983; calendario de festivos adoptado por la sede (JP); Ley 2191 de 2022, art. 3"},
+		{Reason{Code: SuperiorAbstains}, Spanish, "Ley 2191 de 2022, art. 3, segunda frase (el empleador se abstendrá de formular órdenes u otros requerimientos fuera de la jornada); Circular de la Secretaría General sobre herramientas virtuales oficiales (lineamiento para superiores)"},
+	}
+	for _, tt := range tests {
+		if got := tt.r.LegalBasis(tt.lang); got != tt.want {
+			t.Errorf("%s %s: %q, want %q", tt.r.Code, tt.r.Ground, got, tt.want)
+		}
+	}
+	if got := ReportBasis(Spanish); got != "Ley 2191 de 2022, art. 7; Ley 1010 de 2006" {
+		t.Errorf("ReportBasis = %q", got)
 	}
 }
 

@@ -39,12 +39,35 @@ type Exclusion struct {
 }
 
 // PostHolidays is what a post's effective holidays are built from: its base
-// calendars, its closures and its exclusions (all years, in date order).
+// calendars, the days it picks from others, its closures and its
+// exclusions (all years, in date order).
 type PostHolidays struct {
 	Post       string
 	Calendars  []string
+	Picks      []domain.HolidayPick
 	Closures   []Closure
 	Exclusions []Exclusion
+}
+
+// Rules returns p in the form calendars.Stored.PostYear takes.
+func (p PostHolidays) Rules() calendars.PostRules {
+	closures, exclusions := p.Layers()
+	picks := make([]calendars.Pick, len(p.Picks))
+	for i, pk := range p.Picks {
+		picks[i] = calendars.Pick{Calendar: pk.Calendar, Holiday: pk.Holiday}
+	}
+	return calendars.PostRules{Calendars: p.Calendars, Picks: picks, Closures: closures, Exclusions: exclusions}
+}
+
+// Codes returns every calendar p takes, whole or picked from.
+func (p PostHolidays) Codes() []string {
+	codes := slices.Clone(p.Calendars)
+	for _, pk := range p.Picks {
+		if !slices.Contains(codes, pk.Calendar) {
+			codes = append(codes, pk.Calendar)
+		}
+	}
+	return codes
 }
 
 // Layers returns p's closures and exclusion dates in the form
@@ -175,8 +198,8 @@ func (s *Store) FindPostHolidays(ctx context.Context, code string) (PostHolidays
 	var p PostHolidays
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
-		const q = `SELECT code, calendars FROM posts WHERE code = $1`
-		if err := tx.QueryRow(ctx, q, code).Scan(&p.Post, &p.Calendars); err != nil {
+		const q = `SELECT code, calendars, holiday_picks FROM posts WHERE code = $1`
+		if err := tx.QueryRow(ctx, q, code).Scan(&p.Post, &p.Calendars, &p.Picks); err != nil {
 			return translate(err, "post %s", quote(code))
 		}
 		all, err := postLayers(ctx, tx, []string{code})
@@ -203,11 +226,12 @@ func (s *Store) ListPostHolidays(ctx context.Context) (map[string]PostHolidays, 
 	out := map[string]PostHolidays{}
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
 	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT code, calendars FROM posts`)
+		rows, _ := tx.Query(ctx, `SELECT code, calendars, holiday_picks FROM posts`)
 		var code string
 		var cals []string
-		if _, err := pgx.ForEachRow(rows, []any{&code, &cals}, func() error {
-			out[code] = PostHolidays{Post: code, Calendars: cals}
+		var picks []domain.HolidayPick
+		if _, err := pgx.ForEachRow(rows, []any{&code, &cals, &picks}, func() error {
+			out[code] = PostHolidays{Post: code, Calendars: cals, Picks: picks}
 			return nil
 		}); err != nil {
 			return fmt.Errorf("reading posts' calendars: %w", err)

@@ -74,7 +74,7 @@ func TestPostClosuresAndExclusions(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := postgres.PostHolidays{
-		Post: "EMB-TOKYO", Calendars: []string{"JP", "CO"},
+		Post: "EMB-TOKYO", Calendars: []string{"JP", "CO"}, Picks: []domain.HolidayPick{},
 		Closures:   []postgres.Closure{{Date: hd(2026, 3, 2), Name: "Día cívico nacional", Note: "Decreto 1 de 2026"}},
 		Exclusions: []postgres.Exclusion{{Date: hd(2026, 1, 12)}},
 	}

@@ -347,7 +347,7 @@ func (s *Store) ImportPosts(ctx context.Context, rows []PostRow, dryRun bool) (I
 		what: "posts", noun: domain.T("posts"),
 		ddl:     []string{postsDDL, scheduleDDL},
 		table:   "import_posts",
-		columns: []string{"line", "code", "name", "kind", "country", "city", "time_zone", "calendars", "keep"},
+		columns: []string{"line", "code", "name", "kind", "country", "city", "time_zone", "calendars", "holiday_picks", "holidays_beyond_data", "keep"},
 		rows:    make([][]any, 0, len(rows)),
 		fill:    []string{postsKeep},
 		checks:  []rowCheck{importDuplicateCheck("import_posts", "code"), importZoneCheck("import_posts")},
@@ -358,9 +358,16 @@ func (s *Store) ImportPosts(ctx context.Context, rows []PostRow, dryRun bool) (I
 	job.schedules = [][]any{}
 	for _, r := range rows {
 		p := r.Post
+		picks, err := importPicks(p.HolidayPicks)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		beyond := p.HolidaysBeyondData
+		if beyond == "" {
+			beyond = domain.BeyondDataFlag
+		}
 		job.rows = append(job.rows, []any{int32(r.Line), importNullText(p.Code), importNullText(p.Name), importNullText(string(p.Kind)),
-			importNullText(p.Country), p.City, importNullText(p.TimeZone), importCalendars(p.Calendars), importKeep(r.Keep)})
-		var err error
+			importNullText(p.Country), p.City, importNullText(p.TimeZone), importCalendars(p.Calendars), picks, string(beyond), importKeep(r.Keep)})
 		if p.Code != "" {
 			if job.schedules, err = importScheduleRows(job.schedules, r.Line, p.Code, p.Schedules); err != nil {
 				return ImportResult{}, err
@@ -385,28 +392,42 @@ func importCalendars(c []string) []string {
 	return c
 }
 
+// importPicks stages a row's picked days as the JSON the posts table holds.
+func importPicks(picks []domain.HolidayPick) (string, error) {
+	if picks == nil {
+		picks = []domain.HolidayPick{}
+	}
+	b, err := json.Marshal(picks)
+	return string(b), err
+}
+
 const postsDDL = `CREATE TEMP TABLE import_posts (
-    line int NOT NULL, code text, name text, kind text, country text, city text, time_zone text, calendars text[], keep text[]
+    line int NOT NULL, code text, name text, kind text, country text, city text, time_zone text, calendars text[],
+    holiday_picks jsonb, holidays_beyond_data text, keep text[]
 ) ON COMMIT DROP`
 
 // postsKeep fills the columns a row does not give from the stored post.
 const postsKeep = `UPDATE import_posts s SET
     city = CASE WHEN 'city' = ANY (s.keep) THEN p.city ELSE s.city END,
-    calendars = CASE WHEN 'calendars' = ANY (s.keep) THEN p.calendars ELSE s.calendars END
+    calendars = CASE WHEN 'calendars' = ANY (s.keep) THEN p.calendars ELSE s.calendars END,
+    holiday_picks = CASE WHEN 'holiday_picks' = ANY (s.keep) THEN p.holiday_picks ELSE s.holiday_picks END,
+    holidays_beyond_data = CASE WHEN 'holidays_beyond_data' = ANY (s.keep) THEN p.holidays_beyond_data ELSE s.holidays_beyond_data END
 FROM posts p WHERE p.code = s.code AND cardinality(s.keep) > 0`
 
 // postsUpsert writes every staged post. A post counts as updated (version
 // and updated_at bumped) only when a column or one of its listed schedule
 // versions differs from what is stored.
 const postsUpsert = `WITH up AS (
-    INSERT INTO posts AS p (code, name, kind, country, city, time_zone, calendars)
-    SELECT code, name, kind, country, city, time_zone, calendars FROM import_posts
+    INSERT INTO posts AS p (code, name, kind, country, city, time_zone, calendars, holiday_picks, holidays_beyond_data)
+    SELECT code, name, kind, country, city, time_zone, calendars, holiday_picks, holidays_beyond_data FROM import_posts
     ON CONFLICT (code) DO UPDATE SET
         name = excluded.name, kind = excluded.kind, country = excluded.country, city = excluded.city,
-        time_zone = excluded.time_zone, calendars = excluded.calendars,
+        time_zone = excluded.time_zone, calendars = excluded.calendars, holiday_picks = excluded.holiday_picks,
+        holidays_beyond_data = excluded.holidays_beyond_data,
         version = p.version + 1, updated_at = now()
-    WHERE (p.name, p.kind, p.country, p.city, p.time_zone, p.calendars)
-              IS DISTINCT FROM (excluded.name, excluded.kind, excluded.country, excluded.city, excluded.time_zone, excluded.calendars)
+    WHERE (p.name, p.kind, p.country, p.city, p.time_zone, p.calendars, p.holiday_picks, p.holidays_beyond_data)
+              IS DISTINCT FROM (excluded.name, excluded.kind, excluded.country, excluded.city, excluded.time_zone, excluded.calendars,
+                                excluded.holiday_picks, excluded.holidays_beyond_data)
        OR EXISTS (SELECT 1 FROM import_schedules i WHERE i.owner = excluded.code AND NOT EXISTS (
               SELECT 1 FROM schedules x WHERE x.post = i.owner AND x.effective_from = i.effective_from AND x.windows = i.windows))
     RETURNING (xmax = 0) AS created

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -39,31 +40,31 @@ const AnyVersion int64 = 0
 // adds the version in force from Schedule.From, or replaces the version that
 // starts on that same date; earlier versions stay as they were.
 type PostPatch struct {
-	Name      *string
-	Kind      *domain.PostKind
-	Country   *string
-	City      *string
-	TimeZone  *string
-	Calendars *[]string
-	Schedule  *domain.ScheduleVersion
+	Name               *string
+	Kind               *domain.PostKind
+	Country            *string
+	City               *string
+	TimeZone           *string
+	Calendars          *[]string
+	HolidayPicks       *[]domain.HolidayPick
+	HolidaysBeyondData *domain.BeyondData
+	Schedule           *domain.ScheduleVersion
 }
 
 // CreatePost stores a new post with its schedule versions. A post whose code
 // exists is a conflict; invalid fields are reported all at once.
 func (s *Store) CreatePost(ctx context.Context, p domain.Post) (domain.Post, error) {
-	if p.Calendars == nil {
-		p.Calendars = []string{}
-	}
+	defaultPost(&p)
 	var v domain.Validator
 	ValidatePost(&v, p)
 	if err := v.Err("the post is not valid"); err != nil {
 		return domain.Post{}, err
 	}
-	const q = `INSERT INTO posts (code, name, kind, country, city, time_zone, calendars)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`
+	const q = `INSERT INTO posts (code, name, kind, country, city, time_zone, calendars, holiday_picks, holidays_beyond_data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
 	var out domain.Post
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, q, p.Code, p.Name, p.Kind, p.Country, p.City, p.TimeZone, p.Calendars); err != nil {
+		if _, err := tx.Exec(ctx, q, p.Code, p.Name, p.Kind, p.Country, p.City, p.TimeZone, p.Calendars, p.HolidayPicks, p.HolidaysBeyondData); err != nil {
 			if isUnique(err) {
 				return domain.Errorf(domain.EConflict, "a post with code %s already exists", p.Code)
 			}
@@ -81,6 +82,20 @@ func (s *Store) CreatePost(ctx context.Context, p domain.Post) (domain.Post, err
 	return out, err
 }
 
+// defaultPost fills what a new post may leave out: no calendars, no picks,
+// and decisions flagged beyond a calendar's data.
+func defaultPost(p *domain.Post) {
+	if p.Calendars == nil {
+		p.Calendars = []string{}
+	}
+	if p.HolidayPicks == nil {
+		p.HolidayPicks = []domain.HolidayPick{}
+	}
+	if p.HolidaysBeyondData == "" {
+		p.HolidaysBeyondData = domain.BeyondDataFlag
+	}
+}
+
 // FindPostByCode returns the post with code, with all its schedule versions.
 func (s *Store) FindPostByCode(ctx context.Context, code string) (domain.Post, error) {
 	p, err := findPost(ctx, s.pool, code, false)
@@ -88,7 +103,7 @@ func (s *Store) FindPostByCode(ctx context.Context, code string) (domain.Post, e
 }
 
 func findPost(ctx context.Context, db queryer, code string, lock bool) (domain.Post, error) {
-	const q = `SELECT code, name, kind, country, city, time_zone, calendars, version, updated_at
+	const q = `SELECT code, name, kind, country, city, time_zone, calendars, holiday_picks, holidays_beyond_data, version, updated_at
 		FROM posts WHERE code = $1`
 	const qLock = q + ` FOR UPDATE`
 	sql := q
@@ -105,14 +120,14 @@ func findPost(ctx context.Context, db queryer, code string, lock bool) (domain.P
 
 func scanPost(row pgx.Row) (domain.Post, error) {
 	var p domain.Post
-	err := row.Scan(&p.Code, &p.Name, &p.Kind, &p.Country, &p.City, &p.TimeZone, &p.Calendars, &p.Version, &p.UpdatedAt)
+	err := row.Scan(&p.Code, &p.Name, &p.Kind, &p.Country, &p.City, &p.TimeZone, &p.Calendars, &p.HolidayPicks, &p.HolidaysBeyondData, &p.Version, &p.UpdatedAt)
 	return p, err
 }
 
 // ListPosts returns a page of posts in code order and the key to pass as
 // Page.After for the next page ("" when this is the last).
 func (s *Store) ListPosts(ctx context.Context, page Page) ([]domain.Post, string, error) {
-	const q = `SELECT code, name, kind, country, city, time_zone, calendars, version, updated_at
+	const q = `SELECT code, name, kind, country, city, time_zone, calendars, holiday_picks, holidays_beyond_data, version, updated_at
 		FROM posts WHERE code > $1 ORDER BY code LIMIT $2`
 	limit := page.limit()
 	rows, err := s.pool.Query(ctx, q, page.After, limit+1)
@@ -147,7 +162,7 @@ func (s *Store) ListPosts(ctx context.Context, page Page) ([]domain.Post, string
 // a changed one is precondition_failed.
 func (s *Store) UpdatePost(ctx context.Context, code string, patch PostPatch, ifVersion int64) (domain.Post, error) {
 	const q = `UPDATE posts SET name = $3, kind = $4, country = $5, city = $6, time_zone = $7,
-		calendars = $8, version = version + 1, updated_at = now()
+		calendars = $8, holiday_picks = $9, holidays_beyond_data = $10, version = version + 1, updated_at = now()
 		WHERE code = $1 AND version = $2`
 	var out domain.Post
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -161,7 +176,7 @@ func (s *Store) UpdatePost(ctx context.Context, code string, patch PostPatch, if
 		if err := v.Err("the post is not valid"); err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, q, code, p.Version, p.Name, p.Kind, p.Country, p.City, p.TimeZone, p.Calendars)
+		tag, err := tx.Exec(ctx, q, code, p.Version, p.Name, p.Kind, p.Country, p.City, p.TimeZone, p.Calendars, p.HolidayPicks, p.HolidaysBeyondData)
 		if err != nil {
 			return translateWrite(err, "post")
 		}
@@ -188,6 +203,8 @@ func applyPostPatch(p *domain.Post, patch PostPatch) {
 	set(&p.City, patch.City)
 	set(&p.TimeZone, patch.TimeZone)
 	set(&p.Calendars, patch.Calendars)
+	set(&p.HolidayPicks, patch.HolidayPicks)
+	set(&p.HolidaysBeyondData, patch.HolidaysBeyondData)
 	if patch.Schedule != nil {
 		p.Schedules = withVersion(p.Schedules, *patch.Schedule)
 	}
@@ -300,29 +317,31 @@ func pgCode(err error) string {
 // violation the application did not catch first still reaches the client as
 // a field error rather than a bare constraint name.
 var constraintFields = map[string]string{
-	"posts_code_check":          "code",
-	"posts_name_check":          "name",
-	"posts_kind_check":          "kind",
-	"posts_country_check":       "country",
-	"posts_city_check":          "city",
-	"posts_time_zone_check":     "time_zone",
-	"posts_calendars_check":     "calendars",
-	"people_external_id_check":  "external_id",
-	"people_full_name_check":    "full_name",
-	"people_email_check":        "email",
-	"people_time_zone_check":    "time_zone",
-	"people_exception_check":    "exception",
-	"people_check":              "supervisor",
-	"people_post_fkey":          "post",
-	"people_supervisor_fkey":    "supervisor",
-	"people_supervisor_cycle":   "supervisor",
-	"leaves_kind_check":         "kind",
-	"leaves_external_ref_check": "external_ref",
-	"leaves_time_zone_check":    "time_zone",
-	"leaves_span_check":         "end_date",
-	"leaves_delegate_check":     "delegate",
-	"leaves_delegate_fkey":      "delegate",
-	"schedules_windows_check":   "schedule",
+	"posts_code_check":                 "code",
+	"posts_name_check":                 "name",
+	"posts_kind_check":                 "kind",
+	"posts_country_check":              "country",
+	"posts_city_check":                 "city",
+	"posts_time_zone_check":            "time_zone",
+	"posts_calendars_check":            "calendars",
+	"posts_holiday_picks_check":        "holiday_picks",
+	"posts_holidays_beyond_data_check": "holidays_beyond_data",
+	"people_external_id_check":         "external_id",
+	"people_full_name_check":           "full_name",
+	"people_email_check":               "email",
+	"people_time_zone_check":           "time_zone",
+	"people_exception_check":           "exception",
+	"people_check":                     "supervisor",
+	"people_post_fkey":                 "post",
+	"people_supervisor_fkey":           "supervisor",
+	"people_supervisor_cycle":          "supervisor",
+	"leaves_kind_check":                "kind",
+	"leaves_external_ref_check":        "external_ref",
+	"leaves_time_zone_check":           "time_zone",
+	"leaves_span_check":                "end_date",
+	"leaves_delegate_check":            "delegate",
+	"leaves_delegate_fkey":             "delegate",
+	"schedules_windows_check":          "schedule",
 }
 
 // translateWrite translates an error from an INSERT or UPDATE: a check or
@@ -379,7 +398,41 @@ func ValidatePost(v *domain.Validator, p domain.Post) {
 	CheckText(v, "city", p.City, false, 200)
 	CheckZone(v, "time_zone", p.TimeZone, true)
 	checkCalendars(v, p.Calendars)
+	CheckPicks(v, p.HolidayPicks, p.Calendars)
+	if p.HolidaysBeyondData != "" && !p.HolidaysBeyondData.Valid() {
+		v.Add("holidays_beyond_data", "%s is not a choice; use %s", quote(string(p.HolidaysBeyondData)), joinAny(domain.BeyondDataChoices))
+	}
 	CheckSchedules(v, "schedules", p.Schedules)
+}
+
+// MaxHolidayPicks caps a post's picked days (a post picks a few national
+// days, not a calendar's worth).
+const MaxHolidayPicks = 40
+
+// CheckPicks records a problem with each pick that names no calendar, no
+// holiday of it (by its name there, as ResolvePick gives it), a calendar
+// the post takes whole already, or a day picked twice.
+func CheckPicks(v *domain.Validator, picks []domain.HolidayPick, whole []string) {
+	if len(picks) > MaxHolidayPicks {
+		v.Add("holiday_picks", "a post picks at most %d days; it has %d (take the calendar whole instead)", MaxHolidayPicks, len(picks))
+		return
+	}
+	seen := map[domain.HolidayPick]bool{}
+	for i, p := range picks {
+		field := fmt.Sprintf("holiday_picks[%d]", i)
+		got, err := calendars.ResolvePick(calendars.Pick{Calendar: p.Calendar, Holiday: p.Holiday})
+		switch {
+		case err != nil:
+			v.Add(field, "%s", err)
+		case got.Calendar != p.Calendar || got.Holiday != p.Holiday:
+			v.Add(field, "write it as {\"calendar\": %q, \"holiday\": %q}, as the calendar names it", got.Calendar, got.Holiday)
+		case slices.Contains(whole, p.Calendar):
+			v.Add(field, "the post takes calendar %s whole already; picking %q from it adds nothing", p.Calendar, p.Holiday)
+		case seen[p]:
+			v.Add(field, "%s's %q is picked twice", p.Calendar, p.Holiday)
+		}
+		seen[p] = true
+	}
 }
 
 func checkCalendars(v *domain.Validator, codes []string) {
@@ -393,7 +446,7 @@ func checkCalendars(v *domain.Validator, codes []string) {
 		info, ok := calendars.Lookup(c)
 		switch {
 		case !ok || c != info.Code:
-			v.Add(field, "%s is not a base calendar code; use an upper-case ISO 3166-1 alpha-2 code listed by GET /v1/calendars, e.g. CO or JP", quote(c))
+			v.Add(field, "%s is not a base calendar code; use an upper-case code listed by GET /v1/calendars: a country's (ISO 3166-1 alpha-2, e.g. CO or JP) or a region's (e.g. ES-MD or US-FL)", quote(c))
 		case seen[c]:
 			v.Add(field, "%s is listed twice", c)
 		}

@@ -85,6 +85,8 @@ func TestPostRoundTrip(t *testing.T) {
 	s := newStore(t)
 	in := newPost("EMB-TOKYO")
 	in.Schedules = append(in.Schedules, domain.ScheduleVersion{From: date("2027-01-01"), Schedule: weekdays("08:00-16:00")})
+	in.HolidayPicks = []domain.HolidayPick{{Calendar: "ES", Holiday: "Fiesta Nacional de España"}}
+	in.HolidaysBeyondData = domain.BeyondDataClosed
 	created, err := s.CreatePost(ctx, in)
 	if err != nil {
 		t.Fatal(err)

@@ -43,18 +43,19 @@ func readRows(t *testing.T, kind string, header []string) []row {
 	return out
 }
 
-// dataset is the three files, read once per test.
+// dataset is the four files, read once per test.
 type dataset struct {
-	posts, people, leaves []row
-	post, person          map[string]row
+	posts, people, leaves, turns []row
+	post, person                 map[string]row
 }
 
 func load(t *testing.T) dataset {
 	t.Helper()
 	d := dataset{
-		posts:  readRows(t, "posts", []string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "schedule"}),
+		posts:  readRows(t, "posts", []string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "holiday_picks", "schedule"}),
 		people: readRows(t, "people", []string{"external_id", "full_name", "email", "post", "time_zone", "supervisor", "exception", "schedule"}),
 		leaves: readRows(t, "leaves", []string{"person", "kind", "external_ref", "start_date", "end_date", "starts_at", "ends_at", "delegate", "time_zone"}),
+		turns:  readRows(t, "on-call-turns", []string{"post", "person", "backup", "starts_at", "ends_at", "external_ref"}),
 		post:   map[string]row{},
 		person: map[string]row{},
 	}
@@ -89,6 +90,7 @@ func TestSizes(t *testing.T) {
 		{"posts", len(d.posts), 31, 100},
 		{"people", len(d.people), 250, 400},
 		{"leaves", len(d.leaves), 600, 1000},
+		{"on-call turns", len(d.turns), 100, 110},
 	} {
 		if c.n < c.least || c.n > c.most {
 			t.Errorf("%d %s, want %d to %d", c.n, c.what, c.least, c.most)
@@ -166,7 +168,7 @@ func TestPostFields(t *testing.T) {
 			t.Errorf("%s: %v", where, err)
 		}
 		cals := strings.Split(p["calendars"], "|")
-		if cals[0] != p["country"] {
+		if host, _, _ := strings.Cut(cals[0], "-"); host != p["country"] { // the country's, or one of its regions
 			t.Errorf("%s: calendars %v do not start with the host country %s", where, cals, p["country"])
 		}
 		for _, code := range cals {
@@ -444,15 +446,19 @@ func TestVacationsAreWorkingDays(t *testing.T) {
 	holidays := map[string]map[domain.Date]bool{}
 	for _, p := range d.posts {
 		holidays[p["code"]] = map[domain.Date]bool{}
-		for _, code := range strings.Split(p["calendars"], "|") {
-			for _, year := range []int{2026, 2027} {
-				hs, err := calendars.Holidays(code, year)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, h := range hs {
-					holidays[p["code"]][h.Date] = true
-				}
+		rules := calendars.PostRules{Calendars: strings.Split(p["calendars"], "|")}
+		for _, cell := range strings.Split(p["holiday_picks"], "|") {
+			if code, name, ok := strings.Cut(cell, ":"); ok {
+				rules.Picks = append(rules.Picks, calendars.Pick{Calendar: code, Holiday: name})
+			}
+		}
+		for _, year := range []int{2026, 2027} {
+			hs, err := (*calendars.Stored)(nil).PostYear(rules, year)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range hs {
+				holidays[p["code"]][h.Date] = true
 			}
 		}
 	}
@@ -480,5 +486,40 @@ func TestVacationsAreWorkingDays(t *testing.T) {
 		if n > 15 {
 			t.Errorf("%s takes %d working days of vacation, want at most 15", id, n)
 		}
+	}
+}
+
+// TestOnCallTurns: the consulates in Miami and Madrid keep weekly turns,
+// Monday 08:00 to Monday 08:00 where they are, back to back and never
+// overlapping, each kept and backed up by two different career officers of
+// the post; and Madrid closes on the Colombian days it picked.
+func TestOnCallTurns(t *testing.T) {
+	d := load(t)
+	last := map[string]time.Time{}
+	for _, tr := range d.turns {
+		post := d.post[tr["post"]]
+		start, err1 := time.Parse(time.RFC3339, tr["starts_at"])
+		end, err2 := time.Parse(time.RFC3339, tr["ends_at"])
+		loc, err3 := time.LoadLocation(post["time_zone"])
+		if err1 != nil || err2 != nil || err3 != nil {
+			t.Fatalf("%s: %v %v %v", tr["external_ref"], err1, err2, err3)
+		}
+		if l, e := start.In(loc), end.In(loc); l.Weekday() != time.Monday || l.Hour() != 8 || !e.Equal(l.AddDate(0, 0, 7)) {
+			t.Errorf("%s: %v to %v, want Monday 08:00 local, a week", tr["external_ref"], start.In(loc), end.In(loc))
+		}
+		if prev, ok := last[tr["post"]]; ok && !prev.Equal(start) {
+			t.Errorf("%s starts at %v, the previous turn ended at %v", tr["external_ref"], start, prev)
+		}
+		last[tr["post"]] = end
+		p, b := d.person[tr["person"]], d.person[tr["backup"]]
+		if p == nil || b == nil || p["post"] != tr["post"] || b["post"] != tr["post"] || tr["person"] == tr["backup"] {
+			t.Errorf("%s: %s backed up by %s", tr["external_ref"], tr["person"], tr["backup"])
+		}
+	}
+	if len(last) != 2 || last["CON-MIAMI"].IsZero() || last["CON-MADRID"].IsZero() {
+		t.Errorf("posts with turns: %v", last)
+	}
+	if got := d.post["CON-MADRID"]; got["calendars"] != "ES-MD" || got["holiday_picks"] != "CO:Independencia|CO:Batalla de Boyacá" {
+		t.Errorf("CON-MADRID: %v", got)
 	}
 }

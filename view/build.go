@@ -16,16 +16,20 @@ type personRow struct {
 	ZoneOverride                           string
 	Schedules                              []engine.ScheduleVersion
 	Leaves                                 []Leave
-	nLeaves                                int // while loading: leaves read
+	Turns                                  []Turn // on-call turns as primary or backup, by start
+	nLeaves                                int    // while loading: leaves read
 }
 
 // postRow is a post's data as stored.
 type postRow struct {
 	Code, ZoneName string
 	Calendars      []string
+	Picks          []calendars.Pick
+	BeyondData     domain.BeyondData
 	Schedules      []engine.ScheduleVersion
 	Closures       []calendars.Holiday
 	Exclusions     []domain.Date
+	Turns          []Turn
 }
 
 // compilePost builds a Post over the stored calendar data.
@@ -35,13 +39,16 @@ func compilePost(r *postRow, stored *calendars.Stored) *Post {
 		zone = nil
 	}
 	return &Post{
-		Code:      r.Code,
-		ZoneName:  r.ZoneName,
-		Zone:      zone,
-		Calendars: r.Calendars,
-		Schedules: r.Schedules,
-		Holidays:  newHolidays(stored, r.Calendars, r.Closures, r.Exclusions),
-		row:       r,
+		Code:       r.Code,
+		ZoneName:   r.ZoneName,
+		Zone:       zone,
+		Calendars:  r.Calendars,
+		Picks:      r.Picks,
+		BeyondData: r.BeyondData,
+		Schedules:  r.Schedules,
+		Holidays:   newHolidays(stored, calendars.PostRules{Calendars: r.Calendars, Picks: r.Picks, Closures: r.Closures, Exclusions: r.Exclusions}),
+		Turns:      r.Turns,
+		row:        r,
 	}
 }
 
@@ -56,6 +63,7 @@ func compilePerson(r *personRow, post *Post) *Person {
 		Supervisor: r.Supervisor,
 		Exception:  r.Exception,
 		Leaves:     r.Leaves,
+		Turns:      r.Turns,
 		row:        r,
 	}
 	if post == nil {
@@ -81,13 +89,19 @@ func compilePerson(r *personRow, post *Post) *Person {
 	for i, l := range r.Leaves {
 		leaves[i] = engine.Leave{ID: l.ID, StartDate: l.StartDate, EndDate: l.EndDate, Start: l.Start, End: l.End, Blocks: l.Kind.Blocks()}
 	}
-	build := func(z *time.Location) (*engine.Timeline, error) {
-		return engine.NewTimeline(engine.Person{Zone: z, Schedules: schedules, Holidays: post.Holidays.Names, Leaves: leaves})
+	build := func(as []engine.Assignment) (*engine.Timeline, error) {
+		return engine.NewTimeline(engine.Person{Zone: zone, Schedules: schedules, Holidays: post.Holidays.Names, Leaves: leaves,
+			Assignments: as, HolidaysUnknown: post.Holidays.Unknown, UnknownClosed: post.BeyondData == domain.BeyondDataClosed})
 	}
-	tl, err := build(zone)
-	if err == nil {
-		p.Timeline = tl
-		p.Calendar = newCalendar(tl, build, r.Leaves)
+	tl, err := build(nil)
+	if err != nil {
+		return p
+	}
+	p.Timeline, p.Calendar = tl, &Calendar{tl: tl}
+	if as := assignments(r.Leaves); len(as) > 0 {
+		if atl, err := build(as); err == nil {
+			p.Calendar = &Calendar{tl: atl}
+		}
 	}
 	return p
 }

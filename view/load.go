@@ -31,14 +31,14 @@ func toDate(d pgtype.Date) domain.Date {
 // loadPosts reads posts (all, or those in codes) with their schedules,
 // closures and exclusions.
 func loadPosts(ctx context.Context, q querier, codes []string) (map[string]*postRow, error) {
-	const qPosts = `SELECT code, time_zone, calendars FROM posts WHERE $1::text[] IS NULL OR code = ANY($1)`
+	const qPosts = `SELECT code, time_zone, calendars, holiday_picks, holidays_beyond_data FROM posts WHERE $1::text[] IS NULL OR code = ANY($1)`
 	const qSchedules = `SELECT post, effective_from, windows FROM schedules WHERE post IS NOT NULL AND ($1::text[] IS NULL OR post = ANY($1))`
 	const qClosures = `SELECT post, date, name FROM post_closures WHERE $1::text[] IS NULL OR post = ANY($1)`
 	const qExclusions = `SELECT post, date FROM post_exclusions WHERE $1::text[] IS NULL OR post = ANY($1)`
 	posts := map[string]*postRow{}
 	err := each(ctx, q, qPosts, codes, func(rows pgx.Rows) error {
 		r := &postRow{}
-		if err := rows.Scan(&r.Code, &r.ZoneName, &r.Calendars); err != nil {
+		if err := rows.Scan(&r.Code, &r.ZoneName, &r.Calendars, &r.Picks, &r.BeyondData); err != nil {
 			return err
 		}
 		posts[r.Code] = r
@@ -80,7 +80,46 @@ func loadPosts(ctx context.Context, q querier, codes []string) (map[string]*post
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	err = eachTurn(ctx, q, qPostTurns, codes, func(t Turn) {
+		if r := posts[t.Post]; r != nil {
+			r.Turns = append(r.Turns, t)
+		}
+	})
 	return posts, err
+}
+
+// The on-call turns of posts, and of people as primary or backup, by start.
+const (
+	qPostTurns = `SELECT id, post, person, coalesce(backup, ''), starts_at, ends_at FROM on_call_turns
+		WHERE $1::text[] IS NULL OR post = ANY($1) ORDER BY starts_at, id`
+	qPeopleTurns = `SELECT id, post, person, coalesce(backup, ''), starts_at, ends_at FROM on_call_turns
+		WHERE $1::text[] IS NULL OR person = ANY($1) OR backup = ANY($1) ORDER BY starts_at, id`
+)
+
+// eachTurn reads on-call turn rows.
+func eachTurn(ctx context.Context, q querier, sql string, keys []string, fn func(Turn)) error {
+	return each(ctx, q, sql, keys, func(rows pgx.Rows) error {
+		var t Turn
+		if err := rows.Scan(&t.ID, &t.Post, &t.Person, &t.Backup, &t.Start, &t.End); err != nil {
+			return err
+		}
+		fn(t)
+		return nil
+	})
+}
+
+// loadTurns gives people (all, or those in ids) the turns they keep or back up.
+func loadTurns(ctx context.Context, q querier, ids []string, people map[string]*personRow) error {
+	return eachTurn(ctx, q, qPeopleTurns, ids, func(t Turn) {
+		for _, id := range [2]string{t.Person, t.Backup} {
+			if r := people[id]; r != nil && id != "" {
+				r.Turns = append(r.Turns, t)
+			}
+		}
+	})
 }
 
 // loadPeople reads people (all, or those in ids) with their own schedules
@@ -109,7 +148,10 @@ func loadPeople(ctx context.Context, q querier, ids []string) (map[string]*perso
 	if err != nil {
 		return nil, err
 	}
-	err = loadLeaves(ctx, q, ids, people)
+	if err = loadLeaves(ctx, q, ids, people); err != nil {
+		return nil, err
+	}
+	err = loadTurns(ctx, q, ids, people)
 	return people, err
 }
 

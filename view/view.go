@@ -11,6 +11,7 @@ package view
 
 import (
 	"hash/maphash"
+	"sort"
 	"time"
 
 	"franja/calendars"
@@ -41,13 +42,38 @@ type Snapshot struct {
 
 // Post is a post as decisions see it.
 type Post struct {
-	Code      string
-	ZoneName  string
-	Zone      *time.Location
-	Calendars []string
-	Schedules []engine.ScheduleVersion
-	Holidays  *Holidays
-	row       *postRow
+	Code       string
+	ZoneName   string
+	Zone       *time.Location
+	Calendars  []string
+	Picks      []calendars.Pick
+	BeyondData domain.BeyondData
+	Schedules  []engine.ScheduleVersion
+	Holidays   *Holidays
+	// Turns are the post's on-call turns, by start (they never overlap).
+	Turns []Turn
+	row   *postRow
+}
+
+// Turn is an on-call turn as decisions see it: who keeps the post's
+// emergency line in [Start, End), and who backs them up ("" for nobody).
+type Turn struct {
+	ID             int64
+	Post           string
+	Person, Backup string
+	Start, End     time.Time
+}
+
+// Covers reports whether t lies in [Start, End).
+func (t *Turn) Covers(at time.Time) bool { return !at.Before(t.Start) && at.Before(t.End) }
+
+// TurnAt returns the post's turn at t, or nil.
+func (p *Post) TurnAt(t time.Time) *Turn {
+	i := sort.Search(len(p.Turns), func(i int) bool { return p.Turns[i].End.After(t) })
+	if i < len(p.Turns) && p.Turns[i].Covers(t) {
+		return &p.Turns[i]
+	}
+	return nil
 }
 
 // Leave is what decisions need of a leave: when, whether it blocks, its kind
@@ -82,7 +108,9 @@ type Person struct {
 	// schedule version: decisions then say no_schedule.
 	HasSchedule bool
 	Leaves      []Leave
-	row         *personRow
+	// Turns are the on-call turns the person keeps or backs up, by start.
+	Turns []Turn
+	row   *personRow
 }
 
 // LeaveByID returns the person's leave with id, or nil.

@@ -2,6 +2,7 @@ package view
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -156,7 +157,7 @@ func TestHolidaysAreComputedPerYear(t *testing.T) {
 }
 
 func BenchmarkHolidayLookup(b *testing.B) {
-	h := newHolidays(&calendars.Stored{}, []string{"CO", "JP"}, nil, nil)
+	h := newHolidays(&calendars.Stored{}, calendars.PostRules{Calendars: []string{"CO", "JP"}})
 	d := domain.NewDate(2026, 12, 8)
 	h.Names(d)
 	b.ResetTimer()
@@ -170,11 +171,17 @@ func BenchmarkHolidayLookup(b *testing.B) {
 // TestACalendarOutOfRangeKeepsTheOthers: LK's data ends in 2026; a post on
 // ["LK","CO"] keeps Colombia's holidays in 2027.
 func TestACalendarOutOfRangeKeepsTheOthers(t *testing.T) {
-	h := newHolidays(&calendars.Stored{}, []string{"LK", "CO"}, nil, nil)
+	h := newHolidays(&calendars.Stored{}, calendars.PostRules{Calendars: []string{"LK", "CO"}})
 	for _, d := range []domain.Date{domain.NewDate(2027, 1, 1), domain.NewDate(2027, 7, 20), domain.NewDate(2027, 12, 25)} {
 		if h.Names(d) == nil {
 			t.Errorf("%v: no holiday, want Colombia's", d)
 		}
+		if !h.Unknown(d) || !slices.Equal(h.Uncovered(d.Year), []string{"LK"}) {
+			t.Errorf("%v: unknown %v (%v), want LK unknown", d, h.Unknown(d), h.Uncovered(d.Year))
+		}
+	}
+	if d := domain.NewDate(2026, 7, 20); h.Unknown(d) || h.Details(d)[0].Source != "calendar:CO" || h.Details(d)[0].NameEN != "Independence Day" {
+		t.Errorf("%v: unknown %v, details %v", d, h.Unknown(d), h.Details(d))
 	}
 	if _, err := calendars.Holidays("LK", 2027); err == nil {
 		t.Fatal("LK covers 2027 now: pick a calendar that ends, for this test to mean anything")

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,7 +25,7 @@ type importOptions struct {
 	dryRun                    bool
 }
 
-// importCmd runs `franja import posts|people|leaves FILE`: it streams the
+// importCmd runs `franja import posts|people|leaves|on-call-turns FILE`: it streams the
 // file to the API's bulk import, with a progress bar on a terminal, then
 // prints the counts, or every bad row, and fails when any row is bad.
 func importCmd(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -56,6 +57,9 @@ func importCmd(ctx context.Context, args []string, getenv func(string) string, s
 	return printImportAnswer(resp, opts, stdout)
 }
 
+// importKinds are the kinds of file `franja import` sends.
+var importKinds = []string{"posts", "people", "leaves", "on-call-turns"}
+
 // parseImportArgs reads KIND FILE and the flags, in any order.
 func parseImportArgs(args []string, getenv func(string) string) (importOptions, error) {
 	opts := importOptions{server: getenv("FRANJA_SERVER"), token: getenv("FRANJA_TOKEN")}
@@ -78,12 +82,12 @@ func parseImportArgs(args []string, getenv func(string) string) (importOptions, 
 		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
 	if len(pos) != 2 {
-		return opts, fmt.Errorf("%w: franja import posts|people|leaves FILE [--server URL] [--token T] [--dry-run]", errUsage)
+		return opts, fmt.Errorf("%w: franja import posts|people|leaves|on-call-turns FILE [--server URL] [--token T] [--dry-run]", errUsage)
 	}
 	opts.kind, opts.file = pos[0], pos[1]
 	switch {
-	case opts.kind != "posts" && opts.kind != "people" && opts.kind != "leaves":
-		return opts, fmt.Errorf("%w: franja import: %q is not posts, people or leaves", errUsage, opts.kind)
+	case !slices.Contains(importKinds, opts.kind):
+		return opts, fmt.Errorf("%w: franja import: %q is not posts, people, leaves or on-call-turns", errUsage, opts.kind)
 	case opts.token == "":
 		return opts, fmt.Errorf("%w: franja import: give an API key with --token or FRANJA_TOKEN", errUsage)
 	}

@@ -19,7 +19,7 @@ Usage:
   franja keys list | revoke ID      list API keys (never their tokens) or revoke one
   franja audit verify               check the hash chains of the audit records; exit 1 if broken
   franja healthcheck URL            exit 0 when URL answers 200 (for container health checks)
-  franja import posts|people|leaves FILE [--server URL] [--token T] [--dry-run]
+  franja import posts|people|leaves|on-call-turns FILE [--server URL] [--token T] [--dry-run]
                                     bulk-import a .csv or .json file through the API
   franja seed [--dry-run]           load the demo dataset (posts, people, a year of leave; idempotent)
   franja help                       show this text

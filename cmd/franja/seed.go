@@ -69,11 +69,19 @@ func seedAll(ctx context.Context, h http.Handler, token string, dryRun bool, std
 		}
 		fmt.Fprintf(stdout, "%s (dry run, nothing written): %d would be created, %d updated, %d unchanged\n", kind, res.Created, res.Updated, res.Unchanged)
 		if res.Created > 0 && i+1 < len(seed.Kinds) {
-			fmt.Fprintf(stdout, "%s: not checked: they refer to the %d %s a real run would create first\n", strings.Join(seed.Kinds[i+1:], " and "), res.Created, kind)
+			fmt.Fprintf(stdout, "%s: not checked: they refer to the %d %s a real run would create first\n", listWords(seed.Kinds[i+1:]), res.Created, kind)
 			return nil
 		}
 	}
 	return nil
+}
+
+// listWords joins words as a sentence does: "a", "a and b", "a, b and c".
+func listWords(ws []string) string {
+	if len(ws) < 2 {
+		return strings.Join(ws, "")
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
 }
 
 // seedImport posts one file to the bulk import and returns its counts; a

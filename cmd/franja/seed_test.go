@@ -67,7 +67,7 @@ func TestSeed(t *testing.T) {
 
 	got := seedRun("--dry-run")
 	want := fmt.Sprintf("posts (dry run, nothing written): %d would be created, 0 updated, 0 unchanged\n"+
-		"people and leaves: not checked: they refer to the %d posts a real run would create first\n", rows["posts"], rows["posts"])
+		"people, leaves and on-call-turns: not checked: they refer to the %d posts a real run would create first\n", rows["posts"], rows["posts"])
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("dry run on an empty database (-want +got):\n%s", diff)
 	}

@@ -66,6 +66,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	wg.Go(func() { db.store.Monitor(bg, time.Second, log) })
 	keys := api.NewKeyAuthenticator(v, db.store, api.KeyAuthOptions{Logger: log})
 	wg.Go(func() { keys.Run(bg) })
+	// The holiday data set (260,000 rows) is parsed on first use: do it
+	// now, beside the view's load, not in the first decision.
+	go calendars.List()
 
 	var m *metrics.Metrics
 	if db.metricsAddr != "" {

@@ -1,7 +1,7 @@
 //go:build ignore
 
-// Command gen writes Franja's demo dataset: seed/posts.csv, seed/people.csv
-// and seed/leaves.csv. The CSV files are the dataset (they are committed and
+// Command gen writes Franja's demo dataset: seed/posts.csv, seed/people.csv,
+// seed/leaves.csv and seed/on-call-turns.csv. The CSV files are the dataset (they are committed and
 // embedded); this program only made them, deterministically (fixed random
 // seed), so that rerunning it after an edit reproduces the same rows. Run it
 // from the module root:
@@ -41,7 +41,9 @@ func main() {
 	must(writeCSV(filepath.Join(dir, "posts.csv"), postHeader, g.postRecords()))
 	must(writeCSV(filepath.Join(dir, "people.csv"), personHeader, g.personRecords()))
 	must(writeCSV(filepath.Join(dir, "leaves.csv"), leaveHeader, g.leaveRecords()))
-	fmt.Printf("%d posts, %d people, %d leaves\n", len(g.posts), len(g.people), len(g.leaves))
+	turns := g.turnRecords()
+	must(writeCSV(filepath.Join(dir, "on-call-turns.csv"), turnHeader, turns))
+	fmt.Printf("%d posts, %d people, %d leaves, %d on-call turns\n", len(g.posts), len(g.people), len(g.leaves), len(turns))
 }
 
 func must(err error) {
@@ -84,6 +86,7 @@ func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }
 type post struct {
 	code, name, kind, country, city, zone string
 	cals                                  []string
+	picks                                 []calendars.Pick // Colombian days a post abroad closes on
 	schedule                              string
 	officers, locals                      int    // career staff besides the head; locally hired staff
 	region                                string // the BOG direction its head reports to
@@ -94,7 +97,7 @@ type post struct {
 	staff                                 []*person
 }
 
-var postHeader = []string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "schedule"}
+var postHeader = []string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "holiday_picks", "schedule"}
 
 // days writes the same windows for each listed weekday.
 func days(windows string, keys ...string) string {
@@ -142,7 +145,8 @@ func postList() []*post {
 	const e, c, m = "embassy", "consulate", "permanent_mission"
 	return []*post{
 		p("EMB-WASHINGTON", e, "Embajada de Colombia en Estados Unidos", "US", "Washington", "America/New_York", "US|CO", usHours, 5, 3, dirAmerica),
-		p("CON-MIAMI", c, "Consulado General de Colombia en Miami", "US", "Miami", "America/New_York", "US", plainHours, 4, 5, dirConsular),
+		// Consulates in federal countries follow their region's calendar.
+		p("CON-MIAMI", c, "Consulado General de Colombia en Miami", "US", "Miami", "America/New_York", "US-FL", plainHours, 4, 5, dirConsular),
 		p("CON-NEW-YORK", c, "Consulado General de Colombia en Nueva York", "US", "Nueva York", "America/New_York", "US", plainHours, 4, 4, dirConsular),
 		p("CON-LOS-ANGELES", c, "Consulado General de Colombia en Los Ángeles", "US", "Los Ángeles", "America/Los_Angeles", "US", plainHours, 2, 3, dirConsular),
 		p("PM-NEW-YORK", m, "Misión Permanente de Colombia ante las Naciones Unidas", "US", "Nueva York", "America/New_York", "US|CO", usHours, 4, 1, dirMultilateral),
@@ -159,7 +163,8 @@ func postList() []*post {
 		p("EMB-BUENOS-AIRES", e, "Embajada de Colombia en Argentina", "AR", "Buenos Aires", "America/Argentina/Buenos_Aires", "AR", latamHours, 3, 2, dirAmerica),
 		p("EMB-BRASILIA", e, "Embajada de Colombia en Brasil", "BR", "Brasília", "America/Sao_Paulo", "BR", plainHours, 3, 2, dirAmerica),
 		p("EMB-MADRID", e, "Embajada de Colombia en España", "ES", "Madrid", "Europe/Madrid", "ES|CO", europeHours, 4, 2, dirEurope),
-		p("CON-MADRID", c, "Consulado General de Colombia en Madrid", "ES", "Madrid", "Europe/Madrid", "ES", europeHours, 4, 5, dirConsular),
+		p("CON-MADRID", c, "Consulado General de Colombia en Madrid", "ES", "Madrid", "Europe/Madrid", "ES-MD", europeHours, 4, 5, dirConsular).
+			closesOn(calendars.Pick{Calendar: "CO", Holiday: "Independencia"}, calendars.Pick{Calendar: "CO", Holiday: "Batalla de Boyacá"}),
 		p("EMB-PARIS", e, "Embajada de Colombia en Francia", "FR", "París", "Europe/Paris", "FR", europeHours, 3, 2, dirEurope),
 		p("EMB-LONDON", e, "Embajada de Colombia en el Reino Unido", "GB", "Londres", "Europe/London", "GB", europeHours, 3, 3, dirEurope),
 		p("EMB-BERLIN", e, "Embajada de Colombia en Alemania", "DE", "Berlín", "Europe/Berlin", "DE", europeHours, 3, 2, dirEurope),
@@ -186,6 +191,13 @@ func postList() []*post {
 	}
 }
 
+// closesOn adds Colombian national days the post closes on (picked by
+// holiday, so that they follow it every year).
+func (ps *post) closesOn(picks ...calendars.Pick) *post {
+	ps.picks = append(ps.picks, picks...)
+	return ps
+}
+
 // southern lists the countries whose long summer holidays fall in January.
 var southern = map[string]bool{"CL": true, "AR": true, "BR": true, "AU": true, "NZ": true, "ZA": true}
 
@@ -200,13 +212,11 @@ func (g *gen) buildPosts() {
 		must(err)
 		ps.schedule = ps.sched.CellString() // Monday first
 		ps.holidays = map[domain.Date]bool{}
-		for _, code := range ps.cals {
-			for _, year := range []int{2026, 2027} {
-				hs, err := calendars.Holidays(code, year)
-				must(err)
-				for _, h := range hs {
-					ps.holidays[h.Date] = true
-				}
+		for _, year := range []int{2026, 2027} {
+			hs, err := (*calendars.Stored)(nil).PostYear(calendars.PostRules{Calendars: ps.cals, Picks: ps.picks}, year)
+			must(err)
+			for _, h := range hs {
+				ps.holidays[h.Date] = true
 			}
 		}
 	}
@@ -215,7 +225,11 @@ func (g *gen) buildPosts() {
 func (g *gen) postRecords() [][]string {
 	var out [][]string
 	for _, ps := range g.posts {
-		out = append(out, []string{ps.code, ps.name, ps.kind, ps.country, ps.city, ps.zone, strings.Join(ps.cals, "|"), ps.schedule})
+		picks := make([]string, len(ps.picks))
+		for i, pk := range ps.picks {
+			picks[i] = pk.Calendar + ":" + pk.Holiday
+		}
+		out = append(out, []string{ps.code, ps.name, ps.kind, ps.country, ps.city, ps.zone, strings.Join(ps.cals, "|"), strings.Join(picks, "|"), ps.schedule})
 	}
 	return out
 }
@@ -889,6 +903,49 @@ func (g *gen) leaveRecords() [][]string {
 			rec[7] = l.delegate.id
 		}
 		out = append(out, rec)
+	}
+	return out
+}
+
+// ---------------------------------------------------------------- on-call turns
+
+var turnHeader = []string{"post", "person", "backup", "starts_at", "ends_at", "external_ref"}
+
+// onCallPosts keep an emergency line (detained or injured nationals,
+// deaths, disasters) with a weekly rota of their career staff.
+var onCallPosts = []string{"CON-MIAMI", "CON-MADRID"}
+
+// turnRecords writes the rota of each on-call post: weekly turns from
+// Monday 08:00 to the next Monday 08:00 (local), the career staff (head
+// excluded) in turn, each backed up by the next. No randomness: it comes
+// after the leave and changes none of it. A turn whose person is on
+// vacation is kept by the backup (the view answers so).
+func (g *gen) turnRecords() [][]string {
+	var out [][]string
+	for _, code := range onCallPosts {
+		var ps *post
+		var rota []*person
+		for _, p := range g.posts {
+			if p.code == code {
+				ps = p
+			}
+		}
+		for _, pe := range ps.staff {
+			if pe.role == "deputy" || pe.role == "officer" {
+				rota = append(rota, pe)
+			}
+		}
+		first := firstDay
+		for first.Weekday() != time.Monday {
+			first = first.AddDays(1)
+		}
+		for i, d := 0, first; !d.AddDays(7).After(lastDay.AddDays(1)); i, d = i+1, d.AddDays(7) {
+			start := time.Date(d.Year, d.Month, d.Day, 8, 0, 0, 0, ps.loc)
+			end := start.AddDate(0, 0, 7)
+			y, w := start.ISOWeek()
+			out = append(out, []string{code, rota[i%len(rota)].id, rota[(i+1)%len(rota)].id,
+				start.Format(time.RFC3339), end.Format(time.RFC3339), fmt.Sprintf("GUARDIA-%s-%d-W%02d", code, y, w)})
+		}
 	}
 	return out
 }
