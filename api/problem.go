@@ -70,6 +70,9 @@ type Problem struct {
 	Code      domain.ErrorCode    `json:"code"`
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []domain.FieldError `json:"errors,omitempty"`
+	// ErrorsOmitted counts the problems found beyond those listed in
+	// Errors (an import lists at most postgres.MaxImportErrors).
+	ErrorsOmitted int `json:"errors_omitted,omitempty"`
 }
 
 // problemOf renders err as a problem in the request's language, every
@@ -94,14 +97,15 @@ func problemOf(r *http.Request, err error) Problem {
 	l := language(r)
 	shown := l.Error(e)
 	return Problem{
-		Type:      "https://franja.dev/problems/" + string(e.Code),
-		Title:     l.Text(titles[e.Code]),
-		Status:    status,
-		Detail:    shown.Message,
-		Instance:  r.URL.Path,
-		Code:      e.Code,
-		RequestID: requestID(r.Context()),
-		Errors:    shown.Fields,
+		Type:          "https://franja.dev/problems/" + string(e.Code),
+		Title:         l.Text(titles[e.Code]),
+		Status:        status,
+		Detail:        shown.Message,
+		Instance:      r.URL.Path,
+		Code:          e.Code,
+		RequestID:     requestID(r.Context()),
+		Errors:        shown.Fields,
+		ErrorsOmitted: shown.Omitted,
 	}
 }
 

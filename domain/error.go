@@ -111,6 +111,9 @@ type Error struct {
 	Message string
 	Args    []any
 	Fields  []FieldError
+	// Omitted counts the field errors found beyond those in Fields (a
+	// bounded list; an import lists at most 100).
+	Omitted int
 }
 
 // Text returns the message as a Text.
