@@ -453,4 +453,8 @@ var spanish = map[string]string{
 	"must be a list of picked days, e.g. [{\"calendar\":\"CO\",\"holiday\":\"Independencia\"}]": "debe ser una lista de días elegidos, p. ej. [{\"calendar\":\"CO\",\"holiday\":\"Independencia\"}]",
 	"on-call turn %q not found: turn ids are positive numbers":                                  "no se encontró el turno %q: los id de turno son números positivos",
 	"name the holiday or give a date it falls on, not both":                                     "nombre el festivo o dé una fecha en que cae, no ambas cosas",
+
+	// Hardening (issue 17)
+	"the file has at least %d problems; the first %d are listed and errors_omitted counts the rest; nothing was imported": "el archivo tiene al menos %d problemas; se listan los primeros %d y errors_omitted cuenta el resto; no se importó nada",
+	"the file has more than %d rows; split it into files of at most %d rows each":                                         "el archivo tiene más de %d filas; divídalo en archivos de %d filas como máximo",
 }
