@@ -75,6 +75,8 @@ type Server struct {
 	quietPaths map[string]bool
 	store      *postgres.Store
 	limiters   map[Role]*httprate.RateLimiter
+	rateLimits map[Role]int // the limiters' limits, for batches (chargeItems)
+	rateWindow time.Duration
 	// authFailures counts requests without a valid key, per address.
 	authFailures *httprate.RateLimiter
 	view         *view.View
@@ -120,6 +122,7 @@ func New(cfg Config) http.Handler {
 	}
 	s.auth = append(s.auth, cfg.Authenticators...)
 	s.limiters = newRateLimiters(cfg.RateLimits, cfg.RateWindow, s.countRateLimited)
+	s.rateLimits, s.rateWindow = cfg.RateLimits, max(cfg.RateWindow, time.Second)
 	s.authFailures = newFailedAuthLimiter(cfg.FailedAuthLimit, s.countRateLimited)
 	return s.routes()
 }

@@ -62,8 +62,27 @@ type AccessEntry struct {
 
 // RecordAccess appends to the access log.
 func (s *Store) RecordAccess(ctx context.Context, e AccessEntry) error {
-	const q = `INSERT INTO access_log (api_key, role, what, person, request_id) VALUES ($1, $2, $3, $4, $5)`
-	_, err := s.pool.Exec(ctx, q, e.APIKey, e.Role, e.What, e.Person, e.RequestID)
+	return s.RecordAccesses(ctx, []AccessEntry{e})
+}
+
+// RecordAccesses appends entries to the access log in one statement, in
+// their order (a batch of checks about many people on leave is one insert,
+// not one per person).
+func (s *Store) RecordAccesses(ctx context.Context, entries []AccessEntry) error {
+	const q = `INSERT INTO access_log (api_key, role, what, person, request_id)
+		SELECT k, r, w, p, q FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS e(k, r, w, p, q, n)
+		ORDER BY n`
+	if len(entries) == 0 {
+		return nil
+	}
+	cols := make([][]string, 5)
+	for i := range cols {
+		cols[i] = make([]string, len(entries))
+	}
+	for i, e := range entries {
+		cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i] = e.APIKey, e.Role, e.What, e.Person, e.RequestID
+	}
+	_, err := s.pool.Exec(ctx, q, cols[0], cols[1], cols[2], cols[3], cols[4])
 	return translate(err, "access log entry")
 }
 
