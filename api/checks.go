@@ -86,7 +86,7 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	if n := exceptions(answers); n > MaxBatchExceptions {
 		writeError(w, r, domain.Invalid("too many contacts by exception in one batch; nothing was recorded", domain.FieldError{Field: "checks",
 			Message: "%d checks would be let through by an exception (each one an audit record); a batch may hold at most %d: send them in smaller batches",
-			Args: []any{n, MaxBatchExceptions}}))
+			Args:    []any{n, MaxBatchExceptions}}))
 		return
 	}
 	if err := s.decide.Record(r.Context(), p, requestID(r.Context()), answers...); err != nil {

@@ -89,7 +89,7 @@ func (s *Server) chargeItems(w http.ResponseWriter, r *http.Request, n int) bool
 	if n > limit {
 		writeError(w, r, domain.Invalid("too many checks for this key's rate limit", domain.FieldError{Field: "checks",
 			Message: "holds %d checks, but this key may make %d requests per %s and each check counts as one; send at most %d checks a batch",
-			Args: []any{n, limit, s.rateWindow, limit}}))
+			Args:    []any{n, limit, s.rateWindow, limit}}))
 		return true
 	}
 	return l.RespondOnLimit(w, r.WithContext(httprate.WithIncrement(r.Context(), n-1)), rateKey(p))

@@ -33,6 +33,22 @@ type Recorder interface {
 	RecordAccesses(ctx context.Context, entries []postgres.AccessEntry) error
 }
 
+type clientRequestIDKey struct{}
+
+// WithClientRequestID returns ctx carrying the caller's own request id
+// (validated by the HTTP layer), which Record and RecordAccess store as
+// client_request_id beside the server's request id: for the caller's
+// correlation, never as evidence.
+func WithClientRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, clientRequestIDKey{}, id)
+}
+
+// ClientRequestID returns the caller's own request id in ctx, or "".
+func ClientRequestID(ctx context.Context) string {
+	id, _ := ctx.Value(clientRequestIDKey{}).(string)
+	return id
+}
+
 // Service answers questions from the view and records what they leave.
 type Service struct {
 	views Views
@@ -167,13 +183,14 @@ func (s *Service) Decide(snap *view.Snapshot, p *domain.Principal, person *view.
 func (s *Service) Record(ctx context.Context, p *domain.Principal, requestID string, answers ...*Answer) error {
 	var entries []*postgres.AuditEntry
 	var slots []**int64
+	client := ClientRequestID(ctx)
 	for _, a := range answers {
 		if a.own != nil {
-			a.own.RequestID = requestID
+			a.own.RequestID, a.own.ClientRequestID = requestID, client
 			entries, slots = append(entries, a.own), append(slots, &a.AuditID)
 		}
 		if a.Delegate != nil && a.Delegate.own != nil {
-			a.Delegate.own.RequestID = requestID
+			a.Delegate.own.RequestID, a.Delegate.own.ClientRequestID = requestID, client
 			entries, slots = append(entries, a.Delegate.own), append(slots, &a.Delegate.AuditID)
 		}
 	}
@@ -233,7 +250,8 @@ func (s *Service) recordAccesses(ctx context.Context, p *domain.Principal, reque
 	}
 	entries := make([]postgres.AccessEntry, len(people))
 	for i, person := range people {
-		entries[i] = postgres.AccessEntry{APIKey: p.KeyPrefix, Role: string(p.Role), What: what, Person: person, RequestID: requestID}
+		entries[i] = postgres.AccessEntry{APIKey: p.KeyPrefix, Role: string(p.Role), What: what, Person: person, RequestID: requestID,
+			ClientRequestID: ClientRequestID(ctx)}
 	}
 	if err := s.rec.RecordAccesses(context.WithoutCancel(ctx), entries); err != nil {
 		s.log.Error("recording access to personal data", "error", err.Error(), "request_id", requestID)

@@ -16,3 +16,10 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+CREATE OR REPLACE FUNCTION franja_chain_hash(prev bytea, r jsonb) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT sha256(prev || convert_to((r - 'prev_hash' - 'row_hash')::text, 'UTF8'))
+$$;
+ALTER TABLE access_log DROP COLUMN client_request_id;
+ALTER TABLE audit_exceptions DROP COLUMN client_request_id;

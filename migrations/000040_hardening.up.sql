@@ -25,3 +25,19 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+-- Request ids are the server's; a caller's own X-Request-Id is kept apart,
+-- for its correlation only, never evidence (issue 17).
+ALTER TABLE audit_exceptions ADD COLUMN client_request_id text NOT NULL DEFAULT ''
+    CHECK (client_request_id ~ '^[A-Za-z0-9._-]{0,64}$');
+ALTER TABLE access_log ADD COLUMN client_request_id text NOT NULL DEFAULT ''
+    CHECK (client_request_id ~ '^[A-Za-z0-9._-]{0,64}$');
+
+-- The hash of a row leaves out an empty client_request_id, so that the
+-- rows written before the column existed still verify; a client id, when
+-- given, is in the hash like every other column.
+CREATE OR REPLACE FUNCTION franja_chain_hash(prev bytea, r jsonb) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT sha256(prev || convert_to((r - 'prev_hash' - 'row_hash'
+        - CASE WHEN r->>'client_request_id' = '' THEN 'client_request_id' ELSE '' END)::text, 'UTF8'))
+$$;
