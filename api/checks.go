@@ -95,7 +95,7 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	}
 	for k, a := range answers {
 		i := at[k]
-		rendered[i] = renderAnswer(a, lang)
+		rendered[i] = renderAnswer(a, lang, s.disclosureFor(p, a.Question.At))
 		rendered[i].Outcome = "decision"
 		results[i] = checkResult{decisionJSON: &rendered[i]}
 		s.countDecision(p, &rendered[i])

@@ -51,6 +51,9 @@ type Config struct {
 	View *view.View
 	// Now returns the current instant (the default for `at`); time.Now when nil.
 	Now func() time.Time
+	// DisclosureHorizon is how far ahead system and supervisor keys see
+	// exactly (0: DefaultDisclosureHorizon; negative: no bound).
+	DisclosureHorizon time.Duration
 	// PublicURL is the service's address as subscribers reach it (e.g.
 	// https://franja.example.gov.co), the base of feed URLs; "" takes the
 	// scheme and host of the request that creates the feed.
@@ -82,6 +85,9 @@ type Server struct {
 	view         *view.View
 	decide       *decide.Service
 	now          func() time.Time
+	// disclosureHorizon bounds what system and supervisor keys see ahead
+	// (disclosure.go).
+	disclosureHorizon time.Duration
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
 	publicURL      string
@@ -104,6 +110,12 @@ func New(cfg Config) http.Handler {
 		corsOrigins: cfg.CORSOrigins,
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
+	switch s.disclosureHorizon = cfg.DisclosureHorizon; {
+	case s.disclosureHorizon == 0:
+		s.disclosureHorizon = DefaultDisclosureHorizon
+	case s.disclosureHorizon < 0:
+		s.disclosureHorizon = 0
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}

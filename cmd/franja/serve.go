@@ -76,18 +76,19 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		m.Observe(sources(v, db.store, viewPool))
 	}
 	handler := api.New(api.Config{
-		Logger:          log,
-		AdminToken:      getenv("FRANJA_ADMIN_TOKEN"),
-		Authenticators:  []api.Authenticator{keys},
-		RateLimits:      rateLimits(getenv),
-		FailedAuthLimit: api.DefaultFailedAuthLimit,
-		Store:           db.store,
-		View:            v,
-		AuditThreshold:  atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
-		RequestTimeout:  db.requestTimeout,
-		Metrics:         m,
-		PublicURL:       getenv("FRANJA_PUBLIC_URL"),
-		CORSOrigins:     corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
+		Logger:            log,
+		AdminToken:        getenv("FRANJA_ADMIN_TOKEN"),
+		Authenticators:    []api.Authenticator{keys},
+		RateLimits:        rateLimits(getenv),
+		FailedAuthLimit:   api.DefaultFailedAuthLimit,
+		Store:             db.store,
+		View:              v,
+		AuditThreshold:    atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
+		RequestTimeout:    db.requestTimeout,
+		Metrics:           m,
+		PublicURL:         getenv("FRANJA_PUBLIC_URL"),
+		CORSOrigins:       corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
+		DisclosureHorizon: db.disclosure,
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
