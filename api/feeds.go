@@ -253,7 +253,7 @@ func redactFeedPath(path string) string {
 // the address has failed too often (guessing is hopeless against 256-bit
 // secrets, but the lookups it causes are bounded too).
 func (s *Server) feedMissing(w http.ResponseWriter, r *http.Request) {
-	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, clientAddr(r)) {
+	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, s.clientAddr(r)) {
 		return
 	}
 	writeError(w, r, domain.Errorf(domain.ENotFound, "no feed has this address: it was revoked, or never existed"))

@@ -111,7 +111,7 @@ func (s *Server) isAdmin(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if s.authFailures != nil {
-		if limited, _, _ := s.authFailures.Status(clientAddr(r)); limited {
+		if limited, _, _ := s.authFailures.Status(s.clientAddr(r)); limited {
 			return false
 		}
 	}
@@ -121,7 +121,7 @@ func (s *Server) isAdmin(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if s.authFailures != nil {
-		s.authFailures.OnLimit(w, r, clientAddr(r))
+		s.authFailures.OnLimit(w, r, s.clientAddr(r))
 	}
 	return false
 }

@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/httprate"
@@ -51,6 +52,10 @@ type Config struct {
 	View *view.View
 	// Now returns the current instant (the default for `at`); time.Now when nil.
 	Now func() time.Time
+	// TrustedProxies are the reverse proxies (FRANJA_TRUSTED_PROXIES) whose
+	// X-Forwarded-For names the client, for the failed-authentication
+	// limiter; none: the connection's address, always.
+	TrustedProxies []netip.Prefix
 	// DisclosureHorizon is how far ahead system and supervisor keys see
 	// exactly (0: DefaultDisclosureHorizon; negative: no bound).
 	DisclosureHorizon time.Duration
@@ -88,6 +93,7 @@ type Server struct {
 	// disclosureHorizon bounds what system and supervisor keys see ahead
 	// (disclosure.go).
 	disclosureHorizon time.Duration
+	trustedProxies    []netip.Prefix
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
 	publicURL      string
@@ -110,6 +116,7 @@ func New(cfg Config) http.Handler {
 		corsOrigins: cfg.CORSOrigins,
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
+	s.trustedProxies = cfg.TrustedProxies
 	switch s.disclosureHorizon = cfg.DisclosureHorizon; {
 	case s.disclosureHorizon == 0:
 		s.disclosureHorizon = DefaultDisclosureHorizon
