@@ -29,6 +29,7 @@ var statusOf = map[domain.ErrorCode]int{
 	domain.EHeaderTooLarge:     http.StatusRequestHeaderFieldsTooLarge,
 	domain.EUnavailable:        http.StatusServiceUnavailable,
 	domain.ECommitted:          http.StatusServiceUnavailable,
+	domain.ENotReady:           http.StatusServiceUnavailable,
 	domain.EInternal:           http.StatusInternalServerError,
 }
 
@@ -56,6 +57,7 @@ var titles = map[domain.ErrorCode]domain.Text{
 	domain.EHeaderTooLarge:     domain.T("Request headers too large"),
 	domain.EUnavailable:        domain.T("Service unavailable"),
 	domain.ECommitted:          domain.T("Committed, not yet served"),
+	domain.ENotReady:           domain.T("Not ready"),
 	domain.EInternal:           domain.T("Internal error"),
 }
 

@@ -461,4 +461,6 @@ var spanish = map[string]string{
 	"holds %d checks, but this key may make %d requests per %s and each check counts as one; send at most %d checks a batch":               "tiene %d consultas, pero esta clave puede hacer %d solicitudes cada %s y cada consulta cuenta como una; envíe como máximo %d consultas por lote",
 	"too many contacts by exception in one batch; nothing was recorded":                                                                    "demasiados contactos por excepción en un lote; no se registró nada",
 	"%d checks would be let through by an exception (each one an audit record); a batch may hold at most %d: send them in smaller batches": "%d consultas se permitirían por una excepción (cada una es un registro de auditoría); un lote puede tener como máximo %d: envíelas en lotes más pequeños",
+	"Not ready": "No está listo",
+	"This replica cannot give right decisions yet: its in-memory view is not loaded, or lacks a committed change.": "Esta réplica no puede dar decisiones correctas todavía: su vista en memoria no está cargada o le falta un cambio guardado.",
 }
