@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/csv"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -71,17 +72,34 @@ func writeAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry, cursor 
 	if cursor != nil {
 		w.Header().Set("X-Next-Cursor", *cursor)
 	}
-	cw := csv.NewWriter(w)
+	cw := newSafeCSV(w)
 	cw.UseCRLF = true // RFC 4180
-	_ = cw.Write([]string{"id", "asked_at", "at", "requester", "person", "post", "purpose", "channel", "decision", "exception", "reasons", "justification", "api_key", "request_id"})
+	_ = cw.Write([]string{"id", "asked_at", "at", "requester", "person", "post", "purpose", "channel", "decision", "exception", "reasons", "justification", "api_key", "request_id", "client_request_id"})
 	for _, e := range entries {
 		_ = cw.Write([]string{strconv.FormatInt(e.ID, 10), utc(e.AskedAt), utc(e.At), e.Requester, e.Person, e.Post, e.Purpose,
-			e.Channel, e.Decision, e.Exception, strings.Join(e.Reasons, "|"), csvSafe(e.Justification), e.APIKey, e.RequestID})
+			e.Channel, e.Decision, e.Exception, strings.Join(e.Reasons, "|"), e.Justification, e.APIKey, e.RequestID, e.ClientRequestID})
 	}
 	cw.Flush()
 }
 
-// csvSafe keeps a spreadsheet from reading a free-text cell as a formula.
+// safeCSV is a csv.Writer for files people open in spreadsheets: Write
+// escapes every cell with csvSafe. Every CSV the API writes goes through
+// it, so that no field (a request id such as -10-20, a name, a reason) can
+// be read as a formula.
+type safeCSV struct{ *csv.Writer }
+
+func newSafeCSV(w io.Writer) safeCSV { return safeCSV{csv.NewWriter(w)} }
+
+// Write escapes every cell of record (in place) and writes it.
+func (c safeCSV) Write(record []string) error {
+	for i := range record {
+		record[i] = csvSafe(record[i])
+	}
+	return c.Writer.Write(record)
+}
+
+// csvSafe keeps a spreadsheet from reading a cell as a formula: one that
+// starts with =, +, -, @, a tab or a carriage return gets a leading '.
 func csvSafe(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s

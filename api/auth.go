@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"franja/domain"
@@ -84,20 +86,72 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 // tokens, or flooding the key lookups with made-up ones, is bounded.
 // Requests with valid keys are never counted here.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, message string) {
-	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, clientAddr(r)) {
+	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, s.clientAddr(r)) {
 		return
 	}
 	writeError(w, r, domain.Errorf(domain.EUnauthorized, message))
 }
 
-// clientAddr is the connection's address without its port. Forwarding
-// headers are not trusted: anyone can write them.
-func clientAddr(r *http.Request) string {
+// clientAddr is the address of the client behind r: the connection's,
+// without its port, unless that is a trusted proxy (FRANJA_TRUSTED_PROXIES);
+// then X-Forwarded-For is read from its right end, hop by hop, and the
+// first address that is not a trusted proxy is the client. Hops a client
+// wrote itself sit left of it and are never read: anyone can write them.
+func (s *Server) clientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if len(s.trustedProxies) == 0 || !s.trusted(host) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			return host // a broken header: the last hop that could be read
+		}
+		if host = hop; !s.trusted(hop) {
+			return hop
+		}
 	}
 	return host
+}
+
+// trusted reports whether addr is in a trusted proxy's range.
+func (s *Server) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.trustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseTrustedProxies reads FRANJA_TRUSTED_PROXIES: CIDRs (or single
+// addresses) separated by commas.
+func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q is neither a CIDR (10.0.0.0/8) nor an address", f)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // allow lets only the given roles through (admin always).

@@ -67,6 +67,9 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, domain.Invalid("too many checks", domain.FieldError{Field: "checks", Message: "holds at most 10000 checks; send several requests"}))
 		return
 	}
+	if s.chargeItems(w, r, len(body.Checks)) {
+		return
+	}
 	p, lang, now := principalOf(r.Context()), policyLang(r), s.now()
 	results := make([]checkResult, len(body.Checks))
 	answers := make([]*decide.Answer, 0, len(body.Checks))
@@ -80,18 +83,44 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 		}
 		answers, at = append(answers, a), append(at, i)
 	}
+	if n := exceptions(answers); n > MaxBatchExceptions {
+		writeError(w, r, domain.Invalid("too many contacts by exception in one batch; nothing was recorded", domain.FieldError{Field: "checks",
+			Message: "%d checks would be let through by an exception (each one an audit record); a batch may hold at most %d: send them in smaller batches",
+			Args:    []any{n, MaxBatchExceptions}}))
+		return
+	}
 	if err := s.decide.Record(r.Context(), p, requestID(r.Context()), answers...); err != nil {
 		writeError(w, r, err) // no audit rows, no exceptions
 		return
 	}
 	for k, a := range answers {
 		i := at[k]
-		rendered[i] = renderAnswer(a, lang)
+		rendered[i] = renderAnswer(a, lang, s.disclosureFor(p, a.Question.At))
 		rendered[i].Outcome = "decision"
 		results[i] = checkResult{decisionJSON: &rendered[i]}
 		s.countDecision(p, &rendered[i])
 	}
 	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 768*len(results)+16), results))
+}
+
+// MaxBatchExceptions is the most answers of one batch that an exception
+// lets through: each is an audit record, the evidence of the monthly
+// report, so a batch may not flood it.
+const MaxBatchExceptions = 100
+
+// exceptions counts the answers an exception lets through, delegates'
+// included.
+func exceptions(answers []*decide.Answer) int {
+	n := 0
+	for _, a := range answers {
+		if a.Decision.ByException {
+			n++
+		}
+		if a.Delegate != nil && a.Delegate.Decision.ByException {
+			n++
+		}
+	}
+	return n
 }
 
 // appendResults appends {"results": [...]} as encoding/json would marshal

@@ -49,6 +49,8 @@ type delegateJSON struct {
 	Reasons            []reasonJSON `json:"reasons"`
 	NextAllowedAt      *string      `json:"next_allowed_at"`
 	LocalNextAllowedAt *string      `json:"local_next_allowed_at"`
+	BeyondDisclosure   bool         `json:"disclosure_horizon_reached,omitempty"`
+	AskAgainAt         *string      `json:"ask_again_at,omitempty"`
 	// AuditID is set when an exception lets the contact with the delegate
 	// through: it is audited like any other.
 	AuditID *int64 `json:"audit_id,omitempty"`
@@ -80,9 +82,14 @@ type decisionJSON struct {
 	LocalSuggestedAt   *string      `json:"local_suggested_at,omitempty"`
 	// Confidence is "low" when the holidays of the instant (or of the next
 	// allowed one) cannot be known, else "high".
-	Confidence string        `json:"confidence"`
-	Delegate   *delegateJSON `json:"delegate,omitempty"`
-	AuditID    *int64        `json:"audit_id,omitempty"`
+	Confidence string `json:"confidence"`
+	// BeyondDisclosure is set for system and supervisor keys when an
+	// instant lies beyond their disclosure horizon and is left out;
+	// AskAgainAt is then the end of what this answer disclosed.
+	BeyondDisclosure bool          `json:"disclosure_horizon_reached,omitempty"`
+	AskAgainAt       *string       `json:"ask_again_at,omitempty"`
+	Delegate         *delegateJSON `json:"delegate,omitempty"`
+	AuditID          *int64        `json:"audit_id,omitempty"`
 }
 
 // utc formats an instant in UTC; local formats it in loc with its offset.
@@ -93,22 +100,23 @@ func ptr[T any](v T) *T { return &v }
 
 // renderAnswer turns a decided question into the answer callers read, with
 // its delegate's and the audit ids of the exceptions it used.
-func renderAnswer(a *decide.Answer, lang policy.Lang) decisionJSON {
-	out := renderDecision(a.Person, a.Question, a.Decision, lang, a.SeesLeaveKinds)
+func renderAnswer(a *decide.Answer, lang policy.Lang, dc disclosure) decisionJSON {
+	out := renderDecision(a.Person, a.Question, a.Decision, lang, a.SeesLeaveKinds, dc)
 	out.AuditID = a.AuditID
 	if del := a.Delegate; del != nil {
-		dj := renderDecision(del.Person, a.Question, del.Decision, lang, a.SeesLeaveKinds)
+		dj := renderDecision(del.Person, a.Question, del.Decision, lang, a.SeesLeaveKinds, dc)
 		out.Delegate = &delegateJSON{Person: del.Person.ExternalID, FullName: del.Person.FullName, TimeZone: dj.TimeZone,
 			Decision: dj.Decision, Contactable: dj.Contactable, Reasons: dj.Reasons, NextAllowedAt: dj.NextAllowedAt,
-			LocalNextAllowedAt: dj.LocalNextAllowedAt, AuditID: del.AuditID}
+			LocalNextAllowedAt: dj.LocalNextAllowedAt, BeyondDisclosure: dj.BeyondDisclosure, AskAgainAt: dj.AskAgainAt, AuditID: del.AuditID}
 	}
 	return out
 }
 
 // renderDecision turns a policy decision into the answer callers read.
 // Leave kinds appear only when seesKinds; no leave dates appear at all, only
-// the next allowed instant.
-func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang policy.Lang, seesKinds bool) decisionJSON {
+// the next allowed instant, and of instants only what dc discloses.
+func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang policy.Lang, seesKinds bool, dc disclosure) decisionJSON {
+	hid := withhold(&d, in, dc)
 	// Local times are in the zone the person is in at each instant: home,
 	// or a service commission's.
 	loc, zoneName := p.ZoneAt(in.At)
@@ -135,11 +143,33 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 		out.SuggestedAt, out.LocalSuggestedAt = personInstant(p, d.SuggestedAt)
 	}
 	if d.Verdict == policy.Allow && p.Calendar != nil {
-		if st := p.Calendar.Check(in.At); st.Allowed {
+		if st := p.Calendar.Check(in.At); st.Allowed && !dc.hides(st.Until) {
 			out.WindowEndsAt, out.LocalWindowEndsAt = ptr(utc(st.Until)), ptr(local(st.Until, loc))
+		} else if st.Allowed {
+			hid = true
 		}
 	}
+	if hid {
+		out.BeyondDisclosure, out.AskAgainAt = true, dc.askAgain()
+	}
 	return out
+}
+
+// withhold takes out of d the instants beyond what dc discloses, and
+// "nothing within the search horizon" when that horizon reaches beyond
+// it, reporting whether it took anything.
+func withhold(d *policy.Decision, in decide.Question, dc disclosure) bool {
+	hid := false
+	if dc.hides(d.NextAllowedAt) {
+		d.NextAllowedAt, hid = time.Time{}, true
+	}
+	if dc.hides(d.SuggestedAt) {
+		d.SuggestedAt, hid = time.Time{}, true
+	}
+	if d.HorizonReached && dc.hides(in.At.Add(in.Horizon)) {
+		d.HorizonReached, hid = false, true
+	}
+	return hid
 }
 
 // personInstant renders t in UTC and in the zone p is in then.
@@ -205,6 +235,7 @@ func (d *decisionJSON) appendJSON(b []byte) []byte {
 		b = appendStringPtr(append(b, `,"local_suggested_at":`...), d.LocalSuggestedAt)
 	}
 	b = appendStringField(b, `,"confidence":`, d.Confidence)
+	b = appendDisclosure(b, d.BeyondDisclosure, d.AskAgainAt)
 	if d.Delegate != nil {
 		b = d.Delegate.appendJSON(append(b, `,"delegate":`...))
 	}
@@ -224,10 +255,23 @@ func (d *delegateJSON) appendJSON(b []byte) []byte {
 	b = appendReasons(append(b, `,"reasons":`...), d.Reasons)
 	b = appendStringPtr(append(b, `,"next_allowed_at":`...), d.NextAllowedAt)
 	b = appendStringPtr(append(b, `,"local_next_allowed_at":`...), d.LocalNextAllowedAt)
+	b = appendDisclosure(b, d.BeyondDisclosure, d.AskAgainAt)
 	if d.AuditID != nil {
 		b = strconv.AppendInt(append(b, `,"audit_id":`...), *d.AuditID, 10)
 	}
 	return append(b, '}')
+}
+
+// appendDisclosure appends disclosure_horizon_reached and ask_again_at
+// when set.
+func appendDisclosure(b []byte, beyond bool, askAgain *string) []byte {
+	if beyond {
+		b = append(b, `,"disclosure_horizon_reached":true`...)
+	}
+	if askAgain != nil {
+		b = appendStringPtr(append(b, `,"ask_again_at":`...), askAgain)
+	}
+	return b
 }
 
 // appendJSON appends r as encoding/json would marshal it.

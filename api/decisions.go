@@ -53,12 +53,13 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 		Horizon:          q.duration("horizon", engine.DefaultHorizon, time.Hour, engine.MaxHorizon),
 	}
 	in.Duration = q.duration("duration", policy.DefaultDuration(in.Channel), 0, maxContactDuration)
-	a, err := s.decide.Check(r.Context(), principalOf(r.Context()), requestID(r.Context()), in, q.v.Fields...)
+	p := principalOf(r.Context())
+	a, err := s.decide.Check(r.Context(), p, requestID(r.Context()), in, q.v.Fields...)
 	if err != nil {
 		writeError(w, r, queryProblem(err))
 		return
 	}
-	out := renderAnswer(a, policyLang(r))
+	out := renderAnswer(a, policyLang(r), s.disclosureFor(p, in.At))
 	s.countDecision(principalOf(r.Context()), &out)
 	writeDecisionJSON(w, http.StatusOK, out.appendJSON(make([]byte, 0, 1024)))
 }

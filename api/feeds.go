@@ -253,7 +253,7 @@ func redactFeedPath(path string) string {
 // the address has failed too often (guessing is hopeless against 256-bit
 // secrets, but the lookups it causes are bounded too).
 func (s *Server) feedMissing(w http.ResponseWriter, r *http.Request) {
-	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, clientAddr(r)) {
+	if s.authFailures != nil && s.authFailures.RespondOnLimit(w, r, s.clientAddr(r)) {
 		return
 	}
 	writeError(w, r, domain.Errorf(domain.ENotFound, "no feed has this address: it was revoked, or never existed"))
@@ -283,10 +283,22 @@ func (s *Server) buildFeed(f postgres.Feed, now time.Time) (feed.Calendar, error
 	if p == nil || (f.Owner != "" && f.Owner != f.Subject && !snap.Reports(f.Owner, f.Subject)) {
 		return feed.Calendar{}, gone
 	}
-	if f.Kind == postgres.FeedTeam {
-		return feed.Team(p, snap.Line(f.Subject), now, lang), nil
+	// A supervisor's feed (it has an owner) shows no more than the
+	// disclosure horizon, either way: a 14-day gap a month ago is a
+	// paternity leave as surely as one ahead.
+	days := func(past, future int) (int, int) {
+		if f.Owner == "" || s.disclosureHorizon <= 0 {
+			return past, future
+		}
+		h := int((s.disclosureHorizon + 24*time.Hour - 1) / (24 * time.Hour))
+		return min(past, h), min(future, h)
 	}
-	return feed.Person(p, snap.Post(p.Post), now, lang), nil
+	if f.Kind == postgres.FeedTeam {
+		past, future := days(feed.TeamPastDays, feed.TeamFutureDays)
+		return feed.TeamWithin(p, snap.Line(f.Subject), now, lang, past, future), nil
+	}
+	past, future := days(feed.PersonPastDays, feed.PersonFutureDays)
+	return feed.PersonWithin(p, snap.Post(p.Post), now, lang, past, future), nil
 }
 
 // workingHours answers GET /v1/people/{external_id}/working-hours: the

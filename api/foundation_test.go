@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -110,12 +111,15 @@ func TestSecurityHeadersAndRequestID(t *testing.T) {
 	if res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Header.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("security headers missing: %v", res.Header)
 	}
-	if res.Header.Get("X-Request-Id") != "abc-123" {
-		t.Errorf("X-Request-Id = %q, want the caller's", res.Header.Get("X-Request-Id"))
+	// Issue 17, finding 6: the request id is always the server's; the
+	// caller's is kept apart, never the request's id.
+	serverID := regexp.MustCompile(`^[0-9a-f]{32}$`)
+	if id := res.Header.Get("X-Request-Id"); !serverID.MatchString(id) || res.Header.Get("X-Client-Request-Id") != "abc-123" {
+		t.Errorf("X-Request-Id = %q, X-Client-Request-Id = %q; want the server's own and the caller's apart", id, res.Header.Get("X-Client-Request-Id"))
 	}
 	res = h.do(req{Method: "GET", Path: "/healthz", Token: "-", Header: map[string]string{"X-Request-Id": "bad id with spaces\n"}})
-	if id := res.Header.Get("X-Request-Id"); id == "" || strings.Contains(id, " ") {
-		t.Errorf("X-Request-Id = %q, want a generated one", id)
+	if id := res.Header.Get("X-Request-Id"); !serverID.MatchString(id) || res.Header.Get("X-Client-Request-Id") != "" {
+		t.Errorf("X-Request-Id = %q, X-Client-Request-Id = %q; want a generated one and no client id", id, res.Header.Get("X-Client-Request-Id"))
 	}
 }
 

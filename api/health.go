@@ -91,15 +91,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, ready{Status: "ready", readyState: out})
 		return
 	}
-	lang := language(r)
+	// The problem as every other error is written (one language, the
+	// catalogue's), with the state beside it.
+	p := problemOf(r, domain.Errorf(domain.ENotReady, "This replica cannot give right decisions yet: its in-memory view is not loaded, or lacks a committed change."))
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Retry-After", RetryAfter)
-	writeJSON(w, http.StatusServiceUnavailable, notReady{readyState: out, Problem: Problem{
-		Type: "https://franja.dev/problems/not_ready", Title: [2]string{"No está listo", "Not ready"}[lang],
-		Status: http.StatusServiceUnavailable, Code: "not_ready", RequestID: requestID(r.Context()),
-		Detail: [2]string{"Esta réplica no puede dar decisiones correctas todavía: su vista en memoria no está cargada o le falta un cambio guardado.",
-			"This replica cannot give right decisions yet: its in-memory view is not loaded, or lacks a committed change."}[lang],
-	}})
+	writeJSON(w, http.StatusServiceUnavailable, notReady{readyState: out, Problem: p})
 }
 
 // isAdmin reports whether r carries an admin token. Probes send none. A
@@ -111,7 +108,7 @@ func (s *Server) isAdmin(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	if s.authFailures != nil {
-		if limited, _, _ := s.authFailures.Status(clientAddr(r)); limited {
+		if limited, _, _ := s.authFailures.Status(s.clientAddr(r)); limited {
 			return false
 		}
 	}
@@ -121,7 +118,7 @@ func (s *Server) isAdmin(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	if s.authFailures != nil {
-		s.authFailures.OnLimit(w, r, clientAddr(r))
+		s.authFailures.OnLimit(w, r, s.clientAddr(r))
 	}
 	return false
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -78,10 +77,10 @@ func (s *Server) writeHolidayFile(w http.ResponseWriter, r *http.Request, format
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
 		w.WriteHeader(http.StatusOK)
-		cw := csv.NewWriter(w)
+		cw := newSafeCSV(w)
 		_ = cw.Write([]string{"date", "name", "source"})
 		for _, h := range hs {
-			_ = cw.Write([]string{h.Date.String(), csvSafe(h.Name), h.Source})
+			_ = cw.Write([]string{h.Date.String(), h.Name, h.Source})
 		}
 		cw.Flush()
 	default:

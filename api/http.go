@@ -76,7 +76,7 @@ func methodNotAllowed(root *chi.Mux) http.HandlerFunc {
 // corsHeaders are what a browser page may send and read.
 var (
 	corsRequestHeaders = []string{"Authorization", "Content-Type", "Accept", "Accept-Language", "If-Match", "If-None-Match", "X-Request-Id"}
-	corsExposedHeaders = []string{"Content-Language", "ETag", "Location", "Retry-After", "X-Request-Id", "X-Next-Cursor",
+	corsExposedHeaders = []string{"Content-Language", "ETag", "Location", "Retry-After", "X-Request-Id", "X-Client-Request-Id", "X-Next-Cursor",
 		"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"}
 )
 

@@ -17,48 +17,58 @@ import (
 	"franja/postgres"
 )
 
-// buildRows turns raw rows into the store's rows with build, marking rows
-// with any problem as invalid, and returns every problem found.
-func buildRows[T any](rows []rawRow, k *importKind, build func(*rawRow, *importKind, func(string) bool) T, invalid func(*T, int)) ([]T, []domain.FieldError) {
-	out := make([]T, len(rows))
-	var errs []domain.FieldError
-	ids := memo(domain.ValidExternalID)
-	for i := range rows {
-		// A row whose shape is wrong (ragged, not an object) is not read
-		// field by field: its cells are in no known place.
-		if !rows[i].broken {
-			out[i] = build(&rows[i], k, ids)
-		}
-		if len(rows[i].errs) > 0 {
-			invalid(&out[i], rows[i].line)
-			errs = append(errs, rows[i].errs...)
-		}
+// batchOf is the importBatch of one kind: build checks a raw row into the
+// store's row T, invalid marks a T whose row had problems, and store writes
+// the rows.
+type batchOf[T any] struct {
+	k       *importKind
+	build   func(*rawRow, *importKind, func(string) bool) T
+	invalid func(*T, int)
+	store   func(*postgres.Store, context.Context, []T, bool) (postgres.ImportResult, error)
+	ids     func(string) bool // domain.ValidExternalID, memoized for this import
+	rows    []T
+	dropped bool
+}
+
+func (b *batchOf[T]) add(row *rawRow) {
+	var out T
+	// A row whose shape is wrong (ragged, not an object) is not read
+	// field by field: its cells are in no known place.
+	if !row.broken {
+		out = b.build(row, b.k, b.ids)
 	}
-	return out, errs
+	if len(row.errs) > 0 {
+		b.invalid(&out, row.line)
+	}
+	if !b.dropped {
+		b.rows = append(b.rows, out)
+	}
 }
 
-func applyPosts(ctx context.Context, st *postgres.Store, k *importKind, rows []rawRow, dryRun bool) (postgres.ImportResult, []domain.FieldError, error) {
-	out, errs := buildRows(rows, k, postRow, func(r *postgres.PostRow, line int) { r.Invalid, r.Line = true, line })
-	res, err := st.ImportPosts(ctx, out, dryRun)
-	return res, errs, err
+func (b *batchOf[T]) drop() { b.rows, b.dropped = nil, true }
+
+func (b *batchOf[T]) apply(ctx context.Context, st *postgres.Store, dryRun bool) (postgres.ImportResult, error) {
+	return b.store(st, ctx, b.rows, dryRun)
 }
 
-func applyPeople(ctx context.Context, st *postgres.Store, k *importKind, rows []rawRow, dryRun bool) (postgres.ImportResult, []domain.FieldError, error) {
-	out, errs := buildRows(rows, k, personRow, func(r *postgres.PersonRow, line int) { r.Invalid, r.Line = true, line })
-	res, err := st.ImportPeople(ctx, out, dryRun)
-	return res, errs, err
+func postsBatch(k *importKind) importBatch {
+	return &batchOf[postgres.PostRow]{k: k, build: postRow, ids: memo(domain.ValidExternalID), store: (*postgres.Store).ImportPosts,
+		invalid: func(r *postgres.PostRow, line int) { r.Invalid, r.Line = true, line }}
 }
 
-func applyLeaves(ctx context.Context, st *postgres.Store, k *importKind, rows []rawRow, dryRun bool) (postgres.ImportResult, []domain.FieldError, error) {
-	out, errs := buildRows(rows, k, leaveRow, func(r *postgres.LeaveRow, line int) { r.Invalid, r.Line = true, line })
-	res, err := st.ImportLeaves(ctx, out, dryRun)
-	return res, errs, err
+func peopleBatch(k *importKind) importBatch {
+	return &batchOf[postgres.PersonRow]{k: k, build: personRow, ids: memo(domain.ValidExternalID), store: (*postgres.Store).ImportPeople,
+		invalid: func(r *postgres.PersonRow, line int) { r.Invalid, r.Line = true, line }}
 }
 
-func applyTurns(ctx context.Context, st *postgres.Store, k *importKind, rows []rawRow, dryRun bool) (postgres.ImportResult, []domain.FieldError, error) {
-	out, errs := buildRows(rows, k, turnRow, func(r *postgres.TurnRow, line int) { r.Invalid, r.Line = true, line })
-	res, err := st.ImportTurns(ctx, out, dryRun)
-	return res, errs, err
+func leavesBatch(k *importKind) importBatch {
+	return &batchOf[postgres.LeaveRow]{k: k, build: leaveRow, ids: memo(domain.ValidExternalID), store: (*postgres.Store).ImportLeaves,
+		invalid: func(r *postgres.LeaveRow, line int) { r.Invalid, r.Line = true, line }}
+}
+
+func turnsBatch(k *importKind) importBatch {
+	return &batchOf[postgres.TurnRow]{k: k, build: turnRow, ids: memo(domain.ValidExternalID), store: (*postgres.Store).ImportTurns,
+		invalid: func(r *postgres.TurnRow, line int) { r.Invalid, r.Line = true, line }}
 }
 
 // postRow checks one posts row. A field that fails is left empty, so that
@@ -370,7 +380,9 @@ func memo(valid func(string) bool) func(string) bool {
 		ok, found := seen[s]
 		if !found {
 			ok = valid(s)
-			seen[s] = ok
+			if len(seen) < 1<<16 { // bounded: a file of distinct names gains nothing
+				seen[s] = ok
+			}
 		}
 		return ok
 	}

@@ -24,10 +24,24 @@ import (
 
 // Bulk import (API.md, Bulk import). The body is CSV (text/csv; the header
 // names the columns, in any order) or JSON (application/json; a bare array
-// of objects with the same names). Each row is parsed and checked here, in
-// Go, collecting every problem; the store then stages the rows with COPY and
-// checks references, duplicates and cycles set-based. Any bad row means a
-// 422 listing every bad row, and nothing written.
+// of objects with the same names). Rows stream from the parser into a batch:
+// each is checked here, in Go, and kept only as the store's row; the store
+// then stages the rows with COPY and checks references, duplicates and
+// cycles set-based. Any bad row means a 422 and nothing written.
+//
+// The cost of an import is bounded whatever the file: at most
+// MaxImportRows rows (more is a 413, refused as soon as the row after the
+// last allowed one is read), at most postgres.MaxImportErrors problems
+// listed (the rest counted in errors_omitted), and once the problems pass
+// that bound the rows are let go and the rest of the file is only counted.
+// Readers check the request's context every few thousand rows.
+//
+// Another tabular format (a spreadsheet) plugs in as a records: a source
+// of rows of cells with their line numbers, header first, read by
+// readRecords exactly as the CSV is.
+
+// MaxImportRows is the most rows one import takes; split larger files.
+const MaxImportRows = 250_000
 
 // importKind describes one importable resource.
 type importKind struct {
@@ -35,12 +49,23 @@ type importKind struct {
 	fields   []string // every column, in the order the documentation lists them
 	required []string // columns a CSV header must name and every row must fill
 	index    map[string]int
-	// apply parses the rows and hands them to the store.
-	apply func(ctx context.Context, st *postgres.Store, k *importKind, rows []rawRow, dryRun bool) (postgres.ImportResult, []domain.FieldError, error)
+	// batch starts the rows of one import of this kind.
+	batch func(k *importKind) importBatch
+}
+
+// importBatch holds the checked rows of one import on their way to the
+// store.
+type importBatch interface {
+	// add checks row and keeps what the store needs of it.
+	add(row *rawRow)
+	// drop lets every row go: the file will not be written.
+	drop()
+	apply(ctx context.Context, st *postgres.Store, dryRun bool) (postgres.ImportResult, error)
 }
 
 // rawRow is one row as text, whichever the format: vals is aligned with the
-// kind's fields. JSON schedules arrive already parsed.
+// kind's fields. JSON schedules arrive already parsed. Readers reuse one
+// rawRow for every row: nothing may keep it past importSink.add.
 type rawRow struct {
 	line int
 	vals []string
@@ -53,6 +78,12 @@ type rawRow struct {
 	broken   bool // the row's shape is wrong; its fields were not read
 }
 
+// reset empties r for the row on line.
+func (r *rawRow) reset(line int) {
+	clear(r.vals)
+	r.line, r.schedule, r.errs, r.broken = line, nil, r.errs[:0], false
+}
+
 // val returns the text of field name in r.
 func (r *rawRow) val(k *importKind, name string) string { return r.vals[k.index[name]] }
 
@@ -61,8 +92,8 @@ func (r *rawRow) fail(field, format string, args ...any) {
 	r.errs = append(r.errs, domain.FieldError{Line: r.line, Field: field, Message: format, Args: args})
 }
 
-func newImportKind(name string, fields, required []string, apply func(context.Context, *postgres.Store, *importKind, []rawRow, bool) (postgres.ImportResult, []domain.FieldError, error)) *importKind {
-	k := &importKind{name: name, fields: fields, required: required, index: map[string]int{}, apply: apply}
+func newImportKind(name string, fields, required []string, batch func(*importKind) importBatch) *importKind {
+	k := &importKind{name: name, fields: fields, required: required, index: map[string]int{}, batch: batch}
 	for i, f := range fields {
 		k.index[f] = i
 	}
@@ -72,16 +103,16 @@ func newImportKind(name string, fields, required []string, apply func(context.Co
 var (
 	importPosts = newImportKind("posts",
 		[]string{"code", "name", "kind", "country", "city", "time_zone", "calendars", "holiday_picks", "holidays_beyond_data", "schedule", "schedule_from"},
-		[]string{"code", "name", "kind", "country", "time_zone"}, applyPosts)
+		[]string{"code", "name", "kind", "country", "time_zone"}, postsBatch)
 	importPeople = newImportKind("people",
 		[]string{"external_id", "full_name", "email", "post", "time_zone", "supervisor", "exception", "schedule", "schedule_from"},
-		[]string{"external_id", "full_name", "email", "post"}, applyPeople)
+		[]string{"external_id", "full_name", "email", "post"}, peopleBatch)
 	importLeaves = newImportKind("leaves",
 		[]string{"person", "kind", "external_ref", "start_date", "end_date", "starts_at", "ends_at", "delegate", "time_zone"},
-		[]string{"person", "kind", "external_ref"}, applyLeaves)
+		[]string{"person", "kind", "external_ref"}, leavesBatch)
 	importTurns = newImportKind("on-call-turns",
 		[]string{"post", "person", "backup", "starts_at", "ends_at", "external_ref"},
-		[]string{"post", "person", "starts_at", "ends_at", "external_ref"}, applyTurns)
+		[]string{"post", "person", "starts_at", "ends_at", "external_ref"}, turnsBatch)
 )
 
 // importRoutes mounts the bulk imports (hr and admin).
@@ -103,21 +134,75 @@ func (s *Server) importHandler(k *importKind) http.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		rows, err := read(r.Body, k)
+		sink := &importSink{ctx: r.Context(), batch: k.batch(k)}
+		if err := read(r.Body, k, sink); err != nil {
+			return err
+		}
+		if sink.omitted > 0 { // the rows are gone: the store is not asked
+			return importProblem(sink.errs, sink.omitted, sink.rows)
+		}
+		res, err := sink.batch.apply(r.Context(), s.store, dryRun)
+		sink.batch.drop()
 		if err != nil {
 			return err
 		}
-		res, errs, err := k.apply(r.Context(), s.store, k, rows, dryRun)
-		if err != nil {
-			return err
-		}
-		if errs = append(errs, res.Errors...); len(errs) > 0 {
-			postgres.SortFieldErrors(errs)
-			return &domain.Error{Code: domain.EInvalid, Message: "%d of %d rows have errors; nothing was imported", Args: []any{badRows(errs), len(rows)}, Fields: errs}
+		if errs := append(sink.errs, res.Errors...); len(errs) > 0 {
+			return importProblem(errs, res.ErrorsOmitted, sink.rows)
 		}
 		writeJSON(w, http.StatusOK, res)
 		return nil
 	})
+}
+
+// importProblem is the 422 of a file with problems: errs in line order,
+// at most postgres.MaxImportErrors of them, and how many more there are.
+func importProblem(errs []domain.FieldError, omitted, rows int) error {
+	postgres.SortFieldErrors(errs)
+	if n := postgres.MaxImportErrors; len(errs) > n {
+		errs, omitted = errs[:n], omitted+len(errs)-n
+	}
+	if omitted == 0 {
+		return &domain.Error{Code: domain.EInvalid, Message: "%d of %d rows have errors; nothing was imported", Args: []any{badRows(errs), rows}, Fields: errs}
+	}
+	return &domain.Error{Code: domain.EInvalid, Omitted: omitted,
+		Message: "the file has at least %d problems; the first %d are listed and errors_omitted counts the rest; nothing was imported",
+		Args:    []any{len(errs) + omitted, len(errs)}, Fields: errs}
+}
+
+// importSink takes a file's rows as a reader parses them: it checks each
+// into the batch, keeps the first postgres.MaxImportErrors problems and
+// counts the rest, lets the rows go once the file cannot be written anyway,
+// refuses a file of more than MaxImportRows rows, and stops when the
+// request ends.
+type importSink struct {
+	ctx     context.Context
+	batch   importBatch
+	rows    int
+	errs    []domain.FieldError
+	omitted int
+}
+
+// add takes the next row; an error ends the read.
+func (s *importSink) add(row *rawRow) error {
+	if s.rows++; s.rows > MaxImportRows {
+		s.batch.drop()
+		return domain.Errorf(domain.ETooLarge, "the file has more than %d rows; split it into files of at most %d rows each", MaxImportRows, MaxImportRows)
+	}
+	if s.rows%4096 == 0 {
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	s.batch.add(row)
+	if len(row.errs) == 0 {
+		return nil
+	}
+	n := min(max(postgres.MaxImportErrors-len(s.errs), 0), len(row.errs))
+	s.errs = append(s.errs, row.errs[:n]...)
+	if s.omitted += len(row.errs) - n; s.omitted > 0 {
+		s.batch.drop()
+	}
+	return nil
 }
 
 // badRows counts the distinct lines in errs (sorted by line).
@@ -143,8 +228,11 @@ func dryRunParam(r *http.Request) (bool, error) {
 	return b, nil
 }
 
+// importRead parses a body into a sink.
+type importRead func(io.Reader, *importKind, *importSink) error
+
 // importReader picks the parser for a Content-Type: CSV or JSON, UTF-8.
-func importReader(ct string) (func(io.Reader, *importKind) ([]rawRow, error), error) {
+func importReader(ct string) (importRead, error) {
 	mt, params, err := mime.ParseMediaType(ct)
 	if cs := params["charset"]; err == nil && cs != "" && !strings.EqualFold(cs, "utf-8") {
 		return nil, domain.Errorf(domain.EUnsupported, "send the file as UTF-8 (got charset %q)", cs)
@@ -159,45 +247,80 @@ func importReader(ct string) (func(io.Reader, *importKind) ([]rawRow, error), er
 	return nil, domain.Errorf(domain.EUnsupported, "send the file as text/csv or application/json (got %q)", ct)
 }
 
+// records is a tabular file as rows of cells: Next returns the next row
+// and the line it starts on (the header is the first row), and io.EOF
+// after the last. A row may have any number of cells (readRecords reports
+// a count other than the header's); the slice may be reused by the next
+// call. Errors other than io.EOF end the import as they are (a
+// *domain.Error for the client). The CSV reader is one; a spreadsheet
+// reader yields its sheet's rows the same way.
+type records interface {
+	Next() (line int, cells []string, err error)
+}
+
 // readCSV reads a CSV body: a header naming the columns, then one row a
 // line. Lines are counted as in a text editor (the header is line 1; a
 // quoted cell may span lines). A row with the wrong number of cells is a row
 // error; broken quoting stops the read (400).
-func readCSV(body io.Reader, k *importKind) ([]rawRow, error) {
+func readCSV(body io.Reader, k *importKind, sink *importSink) error {
+	return readRecords(newCSVRecords(body), k, sink)
+}
+
+// csvRecords reads CSV as records.
+type csvRecords struct{ cr *csv.Reader }
+
+func newCSVRecords(body io.Reader) csvRecords {
 	br := bufio.NewReaderSize(body, 64<<10)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		_, _ = br.Discard(3) // spreadsheets write a byte-order mark
 	}
 	cr := csv.NewReader(br)
 	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr.FieldsPerRecord = -1 // readRecords checks the count
+	return csvRecords{cr}
+}
+
+// Next implements records.
+func (c csvRecords) Next() (int, []string, error) {
+	rec, err := c.cr.Read()
+	switch {
+	case errors.Is(err, io.EOF):
+		return 0, nil, io.EOF
+	case err != nil:
+		return 0, nil, csvError(err)
+	}
+	line, _ := c.cr.FieldPos(0)
+	return line, rec, nil
+}
+
+// readRecords reads a header naming the columns and then the rows of src
+// into sink, one reused rawRow at a time.
+func readRecords(src records, k *importKind, sink *importSink) error {
+	_, header, err := src.Next()
 	if errors.Is(err, io.EOF) {
-		return nil, domain.Invalid("the file is empty", domain.FieldError{Line: 1, Field: "header", Message: "the first line must name the columns: %s", Args: []any{strings.Join(k.fields, ",")}})
+		return domain.Invalid("the file is empty", domain.FieldError{Line: 1, Field: "header", Message: "the first line must name the columns: %s", Args: []any{strings.Join(k.fields, ",")}})
 	}
 	if err != nil {
-		return nil, csvError(err)
+		return err
 	}
 	cols, err := csvColumns(header, k)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	given := make([]bool, len(k.fields)) // shared by every row: the header's
-	for _, c := range cols {
-		given[c] = true
+	row := rawRow{vals: make([]string, len(k.fields)), given: make([]bool, len(k.fields))}
+	for _, c := range cols { // shared by every row: the header's
+		row.given[c] = true
 	}
-	cr.FieldsPerRecord = len(cols)
-	var rows []rawRow
 	for {
-		rec, err := cr.Read()
+		line, rec, err := src.Next()
 		if errors.Is(err, io.EOF) {
-			return rows, nil
+			return nil
 		}
-		if err != nil && !errors.Is(err, csv.ErrFieldCount) {
-			return nil, csvError(err)
-		}
-		line, _ := cr.FieldPos(0)
-		row := rawRow{line: line, vals: make([]string, len(k.fields)), given: given}
 		if err != nil {
+			return err
+		}
+		row.reset(line)
+		if len(rec) != len(cols) {
 			row.fail("row", "has %d cells but the header names %d columns", len(rec), len(cols))
 			row.broken = true
 		} else {
@@ -205,7 +328,9 @@ func readCSV(body io.Reader, k *importKind) ([]rawRow, error) {
 				row.vals[cols[i]] = cleanCell(&row, k.fields[cols[i]], cell)
 			}
 		}
-		rows = append(rows, row)
+		if err := sink.add(&row); err != nil {
+			return err
+		}
 	}
 }
 
@@ -264,50 +389,53 @@ func cleanCell(row *rawRow, field, s string) string {
 // columns. Row n (1-based) is reported as line n. A row that is not an
 // object, or that has unknown or mistyped fields, is a row error; broken
 // JSON stops the read (400).
-func readJSON(body io.Reader, k *importKind) ([]rawRow, error) {
+func readJSON(body io.Reader, k *importKind, sink *importSink) error {
 	// Whole, bounded by the body limit: strictJSON needs it all.
 	all, err := io.ReadAll(body)
 	if err != nil {
-		return nil, jsonError(err)
+		return jsonError(err)
 	}
 	if err := strictJSON(all); err != nil {
-		return nil, err
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(all))
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
-		return nil, domain.Invalid("the body is empty", domain.FieldError{Field: "body", Message: `send a JSON array of objects, e.g. [{"code":"BOG",…}]`})
+		return domain.Invalid("the body is empty", domain.FieldError{Field: "body", Message: `send a JSON array of objects, e.g. [{"code":"BOG",…}]`})
 	}
 	if err != nil {
-		return nil, jsonError(err)
+		return jsonError(err)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, domain.Errorf(domain.EMalformed, `the body must be a JSON array of objects, e.g. [{"code":"BOG",…}]`)
+		return domain.Errorf(domain.EMalformed, `the body must be a JSON array of objects, e.g. [{"code":"BOG",…}]`)
 	}
-	var rows []rawRow
+	row := rawRow{vals: make([]string, len(k.fields)), given: make([]bool, len(k.fields))}
 	for n := 1; dec.More(); n++ {
 		var obj map[string]json.RawMessage
 		err := dec.Decode(&obj)
 		var typeErr *json.UnmarshalTypeError
-		row := rawRow{line: n, vals: make([]string, len(k.fields)), given: make([]bool, len(k.fields))}
+		row.reset(n)
+		clear(row.given)
 		switch {
 		case errors.As(err, &typeErr):
 			row.fail("row", "must be a JSON object")
 			row.broken = true
 		case err != nil:
-			return nil, jsonError(err)
+			return jsonError(err)
 		default:
 			jsonRow(&row, k, obj)
 		}
-		rows = append(rows, row)
+		if err := sink.add(&row); err != nil {
+			return err
+		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing ]
-		return nil, jsonError(err)
+		return jsonError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, domain.Errorf(domain.EMalformed, "the body must hold a single JSON array")
+		return domain.Errorf(domain.EMalformed, "the body must hold a single JSON array")
 	}
-	return rows, nil
+	return nil
 }
 
 // jsonRow copies obj's fields into row as text: strings as they are (null

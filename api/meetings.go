@@ -62,6 +62,8 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principalOf(r.Context())
+	asked := to
+	to, cut := s.disclosureFor(p, from).clamp(to)
 	people := make([]*view.Person, 0, len(in.People))
 	seen := map[string]bool{}
 	for _, id := range in.People {
@@ -88,9 +90,13 @@ func (s *Server) meetingSlots(w http.ResponseWriter, r *http.Request) {
 		}
 		slots[i] = sl
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"duration": asSent(in.Duration, dur), "granularity": asSent(in.Granularity, gran), "from": utc(from), "to": utc(to), "slots": slots,
-	})
+	out := map[string]any{
+		"duration": asSent(in.Duration, dur), "granularity": asSent(in.Granularity, gran), "from": utc(from), "to": utc(asked), "slots": slots,
+	}
+	if cut { // slots were searched only until ask_again_at
+		out["disclosure_horizon_reached"], out["ask_again_at"] = true, utc(to)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // commonSlots finds up to limit slots that do not overlap. The range is

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 
+	"franja/decide"
 	"franja/domain"
 	"franja/lang"
 )
@@ -28,18 +29,25 @@ const (
 
 var requestIDRe = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// withRequestID takes a sane X-Request-Id from the caller (so a notification
-// service can correlate its own logs) or makes one, and echoes it back.
+// withRequestID gives every request an id of the server's making (128
+// random bits), echoed in X-Request-Id: it names the request in logs,
+// problems, audit records and the access log, and no caller can choose,
+// reuse or collide it. A caller's own X-Request-Id, when sane (1 to 64 of
+// A-Za-z0-9._-; anything else is dropped), is kept apart as the client
+// request id, so that a notification service can correlate its own logs:
+// logged and recorded as client_request_id, echoed in
+// X-Client-Request-Id, never evidence of anything.
 func withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if !requestIDRe.MatchString(id) {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
-		}
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
 		w.Header().Set("X-Request-Id", id)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		if client := r.Header.Get("X-Request-Id"); requestIDRe.MatchString(client) {
+			w.Header().Set("X-Client-Request-Id", client)
+			ctx = decide.WithClientRequestID(ctx, client)
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -106,6 +114,9 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 		)
 		if p := rl.principal; p != nil {
 			attrs = append(attrs, slog.String("key", p.KeyPrefix), slog.String("role", string(p.Role)))
+		}
+		if c := decide.ClientRequestID(r.Context()); c != "" {
+			attrs = append(attrs, slog.String("client_request_id", c))
 		}
 		s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 	})

@@ -26,9 +26,9 @@ func TestRequestLogLines(t *testing.T) {
 	}{
 		{"/healthz", "", ""},
 		{"/v1/whoami", testAdminToken,
-			`^\{"time":"[^"]+","level":"INFO","msg":"request","request_id":"req-1","method":"GET","path":"/v1/whoami","status":200,"bytes":\d+,"duration":\d+,"key":"bootstrap","role":"admin"\}\n$`},
+			`^\{"time":"[^"]+","level":"INFO","msg":"request","request_id":"[0-9a-f]{32}","method":"GET","path":"/v1/whoami","status":200,"bytes":\d+,"duration":\d+,"key":"bootstrap","role":"admin","client_request_id":"req-1"\}\n$`},
 		{"/v1/whoami", "wrong",
-			`^\{"time":"[^"]+","level":"INFO","msg":"request","request_id":"req-1","method":"GET","path":"/v1/whoami","status":401,"bytes":\d+,"duration":\d+\}\n$`},
+			`^\{"time":"[^"]+","level":"INFO","msg":"request","request_id":"[0-9a-f]{32}","method":"GET","path":"/v1/whoami","status":401,"bytes":\d+,"duration":\d+,"client_request_id":"req-1"\}\n$`},
 		{"/readyz", "", ""},
 	}
 	for _, c := range cases {

@@ -254,7 +254,7 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 			role = "backup"
 		}
 		out.OnCall = &onCallPersonJSON{Person: a.Answer.Person.ExternalID, FullName: a.Answer.Person.FullName, Role: role,
-			Decision: renderAnswer(a.Answer, policyLang(r))}
+			Decision: renderAnswer(a.Answer, policyLang(r), s.disclosureFor(principalOf(r.Context()), a.At))}
 	}
 	writeJSON(w, http.StatusOK, out)
 }

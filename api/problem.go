@@ -29,6 +29,7 @@ var statusOf = map[domain.ErrorCode]int{
 	domain.EHeaderTooLarge:     http.StatusRequestHeaderFieldsTooLarge,
 	domain.EUnavailable:        http.StatusServiceUnavailable,
 	domain.ECommitted:          http.StatusServiceUnavailable,
+	domain.ENotReady:           http.StatusServiceUnavailable,
 	domain.EInternal:           http.StatusInternalServerError,
 }
 
@@ -56,6 +57,7 @@ var titles = map[domain.ErrorCode]domain.Text{
 	domain.EHeaderTooLarge:     domain.T("Request headers too large"),
 	domain.EUnavailable:        domain.T("Service unavailable"),
 	domain.ECommitted:          domain.T("Committed, not yet served"),
+	domain.ENotReady:           domain.T("Not ready"),
 	domain.EInternal:           domain.T("Internal error"),
 }
 
@@ -70,6 +72,9 @@ type Problem struct {
 	Code      domain.ErrorCode    `json:"code"`
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []domain.FieldError `json:"errors,omitempty"`
+	// ErrorsOmitted counts the problems found beyond those listed in
+	// Errors (an import lists at most postgres.MaxImportErrors).
+	ErrorsOmitted int `json:"errors_omitted,omitempty"`
 }
 
 // problemOf renders err as a problem in the request's language, every
@@ -94,14 +99,15 @@ func problemOf(r *http.Request, err error) Problem {
 	l := language(r)
 	shown := l.Error(e)
 	return Problem{
-		Type:      "https://franja.dev/problems/" + string(e.Code),
-		Title:     l.Text(titles[e.Code]),
-		Status:    status,
-		Detail:    shown.Message,
-		Instance:  r.URL.Path,
-		Code:      e.Code,
-		RequestID: requestID(r.Context()),
-		Errors:    shown.Fields,
+		Type:          "https://franja.dev/problems/" + string(e.Code),
+		Title:         l.Text(titles[e.Code]),
+		Status:        status,
+		Detail:        shown.Message,
+		Instance:      r.URL.Path,
+		Code:          e.Code,
+		RequestID:     requestID(r.Context()),
+		Errors:        shown.Fields,
+		ErrorsOmitted: shown.Omitted,
 	}
 }
 

@@ -71,6 +71,30 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 	})
 }
 
+// chargeItems counts the items of a batch of n against the key's rate
+// limit, each as one request (withRateLimit counted the request itself as
+// the first). A batch larger than the whole limit could never pass: 422,
+// naming the largest batch the key may send. One larger than what is left
+// of the window: 429 with Retry-After, and nothing answered. It reports
+// whether it answered.
+func (s *Server) chargeItems(w http.ResponseWriter, r *http.Request, n int) bool {
+	p := principalOf(r.Context())
+	if p == nil || n <= 1 {
+		return false
+	}
+	l, limit := s.limiters[p.Role], s.rateLimits[p.Role]
+	if l == nil || limit <= 0 {
+		return false
+	}
+	if n > limit {
+		writeError(w, r, domain.Invalid("too many checks for this key's rate limit", domain.FieldError{Field: "checks",
+			Message: "holds %d checks, but this key may make %d requests per %s and each check counts as one; send at most %d checks a batch",
+			Args:    []any{n, limit, s.rateWindow, limit}}))
+		return true
+	}
+	return l.RespondOnLimit(w, r.WithContext(httprate.WithIncrement(r.Context(), n-1)), rateKey(p))
+}
+
 // rateKey names the key a request counts against: its prefix (unique), or
 // its id should an authenticator leave the prefix empty.
 func rateKey(p *Principal) string {

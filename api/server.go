@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/httprate"
@@ -51,6 +52,13 @@ type Config struct {
 	View *view.View
 	// Now returns the current instant (the default for `at`); time.Now when nil.
 	Now func() time.Time
+	// TrustedProxies are the reverse proxies (FRANJA_TRUSTED_PROXIES) whose
+	// X-Forwarded-For names the client, for the failed-authentication
+	// limiter; none: the connection's address, always.
+	TrustedProxies []netip.Prefix
+	// DisclosureHorizon is how far ahead system and supervisor keys see
+	// exactly (0: DefaultDisclosureHorizon; negative: no bound).
+	DisclosureHorizon time.Duration
 	// PublicURL is the service's address as subscribers reach it (e.g.
 	// https://franja.example.gov.co), the base of feed URLs; "" takes the
 	// scheme and host of the request that creates the feed.
@@ -75,11 +83,17 @@ type Server struct {
 	quietPaths map[string]bool
 	store      *postgres.Store
 	limiters   map[Role]*httprate.RateLimiter
+	rateLimits map[Role]int // the limiters' limits, for batches (chargeItems)
+	rateWindow time.Duration
 	// authFailures counts requests without a valid key, per address.
 	authFailures *httprate.RateLimiter
 	view         *view.View
 	decide       *decide.Service
 	now          func() time.Time
+	// disclosureHorizon bounds what system and supervisor keys see ahead
+	// (disclosure.go).
+	disclosureHorizon time.Duration
+	trustedProxies    []netip.Prefix
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
 	publicURL      string
@@ -102,6 +116,13 @@ func New(cfg Config) http.Handler {
 		corsOrigins: cfg.CORSOrigins,
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
+	s.trustedProxies = cfg.TrustedProxies
+	switch s.disclosureHorizon = cfg.DisclosureHorizon; {
+	case s.disclosureHorizon == 0:
+		s.disclosureHorizon = DefaultDisclosureHorizon
+	case s.disclosureHorizon < 0:
+		s.disclosureHorizon = 0
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -120,6 +141,7 @@ func New(cfg Config) http.Handler {
 	}
 	s.auth = append(s.auth, cfg.Authenticators...)
 	s.limiters = newRateLimiters(cfg.RateLimits, cfg.RateWindow, s.countRateLimited)
+	s.rateLimits, s.rateWindow = cfg.RateLimits, max(cfg.RateWindow, time.Second)
 	s.authFailures = newFailedAuthLimiter(cfg.FailedAuthLimit, s.countRateLimited)
 	return s.routes()
 }

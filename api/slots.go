@@ -67,10 +67,12 @@ func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
 	after := q.instant("after", s.now())
 	dur := q.duration("duration", 30*time.Minute, time.Minute, 24*time.Hour)
 	horizon := q.duration("horizon", engine.DefaultHorizon, time.Hour, engine.MaxHorizon)
+	p := principalOf(r.Context())
 	person := s.askedPerson(w, r, q)
 	if person == nil {
 		return
 	}
+	dc := s.disclosureFor(p, after)
 	loc, zoneName := person.ZoneAt(after)
 	out := map[string]any{
 		"person": person.ExternalID, "time_zone": zoneName, "after": utc(after), "local_after": local(after, loc),
@@ -82,8 +84,18 @@ func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	iv, ok := person.Calendar.NextSlot(after, dur, horizon)
-	if !ok {
+	search, cut := horizon, dc.hides(after.Add(horizon))
+	if cut {
+		search = dc.until.Sub(after)
+	}
+	iv, ok := person.Calendar.NextSlot(after, dur, search)
+	switch {
+	case cut && (!ok || dc.hides(iv.End)):
+		out["disclosure_horizon_reached"], out["ask_again_at"] = true, dc.askAgain()
+		out["reason"] = disclosureReason(s.disclosureHorizon, lang)
+		writeJSON(w, http.StatusOK, out)
+		return
+	case !ok:
 		out["horizon_reached"] = true
 		out["reason"] = horizonReason(horizon, lang)
 		writeJSON(w, http.StatusOK, out)
@@ -103,21 +115,37 @@ func horizonReason(h time.Duration, lang policy.Lang) reasonJSON {
 	return reasonJSON{Code: "horizon_reached", Message: msg}
 }
 
+// disclosureReason says that the answer lies beyond what this key may see.
+func disclosureReason(h time.Duration, lang policy.Lang) reasonJSON {
+	msg := [2]string{
+		"No hay un espacio permitido de esa duración dentro del horizonte de divulgación de esta clave (" + formatDuration(h) + "); pregunte de nuevo en ask_again_at.",
+		"No allowed slot of that length lies within this key's disclosure horizon (" + formatDuration(h) + "); ask again at ask_again_at.",
+	}[lang]
+	return reasonJSON{Code: "disclosure_horizon_reached", Message: msg}
+}
+
 // availability answers GET /v1/people/{external_id}/availability: the
 // allowed intervals in [from, to), at most 93 days.
 func (s *Server) availability(w http.ResponseWriter, r *http.Request) {
 	q := newQuery(r)
 	from, to := q.requiredInstant("from"), q.requiredInstant("to")
 	checkRange(&q.v, from, to, maxAvailability)
+	p := principalOf(r.Context())
 	person := s.askedPerson(w, r, q)
 	if person == nil {
 		return
 	}
+	asked := to
+	to, cut := s.disclosureFor(p, from).clamp(to)
 	loc, zoneName := person.ZoneAt(from)
 	out := map[string]any{
 		"person": person.ExternalID, "time_zone": zoneName,
 		"from": utc(from), "to": utc(to), "local_from": local(from, loc), "local_to": local(to, loc),
 		"intervals": []intervalJSON{},
+	}
+	if cut { // "to" says what was asked; the intervals stop at ask_again_at
+		out["to"], out["local_to"] = utc(asked), local(asked, loc)
+		out["disclosure_horizon_reached"], out["ask_again_at"] = true, ptr(utc(to))
 	}
 	if why := noTimeline(person, policyLang(r)); why != nil {
 		out["reason"] = why

@@ -30,7 +30,23 @@ type Views interface {
 // personal data (best effort).
 type Recorder interface {
 	RecordExceptions(ctx context.Context, entries []*postgres.AuditEntry) ([]int64, error)
-	RecordAccess(ctx context.Context, e postgres.AccessEntry) error
+	RecordAccesses(ctx context.Context, entries []postgres.AccessEntry) error
+}
+
+type clientRequestIDKey struct{}
+
+// WithClientRequestID returns ctx carrying the caller's own request id
+// (validated by the HTTP layer), which Record and RecordAccess store as
+// client_request_id beside the server's request id: for the caller's
+// correlation, never as evidence.
+func WithClientRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, clientRequestIDKey{}, id)
+}
+
+// ClientRequestID returns the caller's own request id in ctx, or "".
+func ClientRequestID(ctx context.Context) string {
+	id, _ := ctx.Value(clientRequestIDKey{}).(string)
+	return id
 }
 
 // Service answers questions from the view and records what they leave.
@@ -167,13 +183,14 @@ func (s *Service) Decide(snap *view.Snapshot, p *domain.Principal, person *view.
 func (s *Service) Record(ctx context.Context, p *domain.Principal, requestID string, answers ...*Answer) error {
 	var entries []*postgres.AuditEntry
 	var slots []**int64
+	client := ClientRequestID(ctx)
 	for _, a := range answers {
 		if a.own != nil {
-			a.own.RequestID = requestID
+			a.own.RequestID, a.own.ClientRequestID = requestID, client
 			entries, slots = append(entries, a.own), append(slots, &a.AuditID)
 		}
 		if a.Delegate != nil && a.Delegate.own != nil {
-			a.Delegate.own.RequestID = requestID
+			a.Delegate.own.RequestID, a.Delegate.own.ClientRequestID = requestID, client
 			entries, slots = append(entries, a.Delegate.own), append(slots, &a.Delegate.AuditID)
 		}
 	}
@@ -190,22 +207,24 @@ func (s *Service) Record(ctx context.Context, p *domain.Principal, requestID str
 		}
 	}
 	if p.SeesLeaveKinds() {
-		for _, a := range answers {
-			s.logLeaveKinds(ctx, p, requestID, a)
-		}
+		s.logLeaveKinds(ctx, p, requestID, answers)
 	}
 	return nil
 }
 
-// logLeaveKinds records that an hr or admin caller saw a leave kind, the
-// person's or their delegate's.
-func (s *Service) logLeaveKinds(ctx context.Context, p *domain.Principal, requestID string, a *Answer) {
-	if hasLeaveKind(a.Decision) {
-		s.RecordAccess(ctx, p, requestID, "leave_kind", a.Person.ExternalID)
+// logLeaveKinds records, in one statement, that an hr or admin caller saw
+// leave kinds, the people's or their delegates'.
+func (s *Service) logLeaveKinds(ctx context.Context, p *domain.Principal, requestID string, answers []*Answer) {
+	var people []string
+	for _, a := range answers {
+		if hasLeaveKind(a.Decision) {
+			people = append(people, a.Person.ExternalID)
+		}
+		if a.Delegate != nil && hasLeaveKind(a.Delegate.Decision) {
+			people = append(people, a.Delegate.Person.ExternalID)
+		}
 	}
-	if a.Delegate != nil && hasLeaveKind(a.Delegate.Decision) {
-		s.RecordAccess(ctx, p, requestID, "leave_kind", a.Delegate.Person.ExternalID)
-	}
+	s.recordAccesses(ctx, p, requestID, "leave_kind", people)
 }
 
 func hasLeaveKind(d policy.Decision) bool {
@@ -221,11 +240,20 @@ func hasLeaveKind(d policy.Decision) bool {
 // when, and whose; a failure is logged, never shown, and does not wait for
 // a caller that went away.
 func (s *Service) RecordAccess(ctx context.Context, p *domain.Principal, requestID, what, person string) {
-	if s.rec == nil {
+	s.recordAccesses(ctx, p, requestID, what, []string{person})
+}
+
+// recordAccesses is RecordAccess for many people at once, in one statement.
+func (s *Service) recordAccesses(ctx context.Context, p *domain.Principal, requestID, what string, people []string) {
+	if s.rec == nil || len(people) == 0 {
 		return
 	}
-	e := postgres.AccessEntry{APIKey: p.KeyPrefix, Role: string(p.Role), What: what, Person: person, RequestID: requestID}
-	if err := s.rec.RecordAccess(context.WithoutCancel(ctx), e); err != nil {
+	entries := make([]postgres.AccessEntry, len(people))
+	for i, person := range people {
+		entries[i] = postgres.AccessEntry{APIKey: p.KeyPrefix, Role: string(p.Role), What: what, Person: person, RequestID: requestID,
+			ClientRequestID: ClientRequestID(ctx)}
+	}
+	if err := s.rec.RecordAccesses(context.WithoutCancel(ctx), entries); err != nil {
 		s.log.Error("recording access to personal data", "error", err.Error(), "request_id", requestID)
 	}
 }

@@ -29,6 +29,7 @@ const (
 	ERateLimited        ErrorCode = "rate_limited"           // 429
 	EUnavailable        ErrorCode = "unavailable"            // 503 + Retry-After: the database is down, or too busy to answer in time
 	ECommitted          ErrorCode = "committed_not_served"   // 503 + Retry-After: the write is committed, but this replica does not serve it yet
+	ENotReady           ErrorCode = "not_ready"              // 503 + Retry-After: /readyz, the replica cannot give right decisions yet
 	EInternal           ErrorCode = "internal"               // 500: never shown with its cause
 )
 
@@ -111,6 +112,9 @@ type Error struct {
 	Message string
 	Args    []any
 	Fields  []FieldError
+	// Omitted counts the field errors found beyond those in Fields (a
+	// bounded list; an import lists at most 100).
+	Omitted int
 }
 
 // Text returns the message as a Text.

@@ -122,7 +122,13 @@ func spanOf(zone *time.Location, now time.Time, past, future int) span {
 // their post (nil: none), over PersonPastDays before now to
 // PersonFutureDays after, in p's zone.
 func Person(p *view.Person, post *view.Post, now time.Time, lang policy.Lang) Calendar {
-	sp := spanOf(p.Location(), now, PersonPastDays, PersonFutureDays)
+	return PersonWithin(p, post, now, lang, PersonPastDays, PersonFutureDays)
+}
+
+// PersonWithin is Person over past days before now to future days after
+// (a supervisor's feed is bounded by the disclosure horizon).
+func PersonWithin(p *view.Person, post *view.Post, now time.Time, lang policy.Lang, past, future int) Calendar {
+	sp := spanOf(p.Location(), now, past, future)
 	c := Calendar{
 		Name:        text(lang, "person.name", p.FullName),
 		Description: text(lang, "person.desc", p.FullName, sp.from, sp.to.AddDays(-1)),
@@ -141,7 +147,12 @@ func Person(p *view.Person, post *view.Post, now time.Time, lang policy.Lang) Ca
 // after, each in their own zone; every event names its person. A line of
 // more than TeamWindowsUpTo people gets its absences only.
 func Team(head *view.Person, line []*view.Person, now time.Time, lang policy.Lang) Calendar {
-	sp := spanOf(head.Location(), now, TeamPastDays, TeamFutureDays)
+	return TeamWithin(head, line, now, lang, TeamPastDays, TeamFutureDays)
+}
+
+// TeamWithin is Team over past days before now to future days after.
+func TeamWithin(head *view.Person, line []*view.Person, now time.Time, lang policy.Lang, past, future int) Calendar {
+	sp := spanOf(head.Location(), now, past, future)
 	c := Calendar{
 		Name:        text(lang, "team.name", head.FullName),
 		Description: text(lang, "team.desc", head.FullName, sp.from, sp.to.AddDays(-1)),
@@ -152,7 +163,7 @@ func Team(head *view.Person, line []*view.Person, now time.Time, lang policy.Lan
 		c.Description += text(lang, "team.big", len(line), TeamWindowsUpTo)
 	}
 	for _, p := range line {
-		own := spanOf(p.Location(), now, TeamPastDays, TeamFutureDays)
+		own := spanOf(p.Location(), now, past, future)
 		c.Events = append(c.Events, personEvents(p, own, lang, p.FullName+": ", windows)...)
 	}
 	sortEvents(c.Events)

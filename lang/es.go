@@ -453,4 +453,14 @@ var spanish = map[string]string{
 	"must be a list of picked days, e.g. [{\"calendar\":\"CO\",\"holiday\":\"Independencia\"}]": "debe ser una lista de días elegidos, p. ej. [{\"calendar\":\"CO\",\"holiday\":\"Independencia\"}]",
 	"on-call turn %q not found: turn ids are positive numbers":                                  "no se encontró el turno %q: los id de turno son números positivos",
 	"name the holiday or give a date it falls on, not both":                                     "nombre el festivo o dé una fecha en que cae, no ambas cosas",
+
+	// Hardening (issue 17)
+	"the file has at least %d problems; the first %d are listed and errors_omitted counts the rest; nothing was imported":                  "el archivo tiene al menos %d problemas; se listan los primeros %d y errors_omitted cuenta el resto; no se importó nada",
+	"the file has more than %d rows; split it into files of at most %d rows each":                                                          "el archivo tiene más de %d filas; divídalo en archivos de %d filas como máximo",
+	"too many checks for this key's rate limit":                                                                                            "demasiadas consultas para el límite de solicitudes de esta clave",
+	"holds %d checks, but this key may make %d requests per %s and each check counts as one; send at most %d checks a batch":               "tiene %d consultas, pero esta clave puede hacer %d solicitudes cada %s y cada consulta cuenta como una; envíe como máximo %d consultas por lote",
+	"too many contacts by exception in one batch; nothing was recorded":                                                                    "demasiados contactos por excepción en un lote; no se registró nada",
+	"%d checks would be let through by an exception (each one an audit record); a batch may hold at most %d: send them in smaller batches": "%d consultas se permitirían por una excepción (cada una es un registro de auditoría); un lote puede tener como máximo %d: envíelas en lotes más pequeños",
+	"Not ready": "No está listo",
+	"This replica cannot give right decisions yet: its in-memory view is not loaded, or lacks a committed change.": "Esta réplica no puede dar decisiones correctas todavía: su vista en memoria no está cargada o le falta un cambio guardado.",
 }

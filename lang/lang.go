@@ -163,7 +163,7 @@ func (l Lang) Sprintf(format string, args ...any) string {
 // Error renders e's message and fields in l, for a client: a copy with
 // plain messages and no Args.
 func (l Lang) Error(e *domain.Error) *domain.Error {
-	out := &domain.Error{Code: e.Code, Message: l.Text(e.Text())}
+	out := &domain.Error{Code: e.Code, Message: l.Text(e.Text()), Omitted: e.Omitted}
 	if e.Fields != nil {
 		out.Fields = make([]domain.FieldError, len(e.Fields))
 		for i, f := range e.Fields {

@@ -227,16 +227,16 @@ func (s *Store) ImportTurns(ctx context.Context, rows []TurnRow, dryRun bool) (I
 		ddl:     []string{turnsDDL},
 		table:   "import_turns",
 		columns: []string{"line", "post", "person", "backup", "starts_at", "ends_at", "external_ref"},
-		rows:    make([][]any, 0, len(rows)),
+		rows:    len(rows),
 		checks: []rowCheck{importDuplicateCheck("import_turns", "external_ref"), turnsPostCheck,
 			turnsPersonCheck("person"), turnsPersonCheck("backup"), turnsOwnerCheck, turnsOverlapInFile, turnsOverlapStored},
 		upserts: []string{turnsUpsert},
 		invalid: anyInvalidRow(rows, func(r TurnRow) bool { return r.Invalid }),
 	}
-	for _, r := range rows {
-		t := r.Turn
-		job.rows = append(job.rows, []any{int32(r.Line), importNullText(t.Post), importNullText(t.Person), importNullText(t.Backup),
-			importNullTime(nonZero(t.StartsAt)), importNullTime(nonZero(t.EndsAt)), importNullText(t.ExternalRef)})
+	job.row = func(i int) ([]any, error) {
+		r, t := rows[i], rows[i].Turn
+		return []any{int32(r.Line), importNullText(t.Post), importNullText(t.Person), importNullText(t.Backup),
+			importNullTime(nonZero(t.StartsAt)), importNullTime(nonZero(t.EndsAt)), importNullText(t.ExternalRef)}, nil
 	}
 	return s.runImport(ctx, job, dryRun)
 }

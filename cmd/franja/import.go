@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -69,7 +70,8 @@ func parseImportArgs(args []string, getenv func(string) string) (importOptions, 
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&opts.server, "server", opts.server, "the API's base URL")
-	fs.StringVar(&opts.token, "token", opts.token, "bearer token (hr or admin)")
+	fs.StringVar(&opts.token, "token", opts.token, "bearer token (hr or admin); - reads it from standard input")
+	tokenFile := fs.String("token-file", "", "a file holding the bearer token")
 	fs.BoolVar(&opts.dryRun, "dry-run", false, "validate only; write nothing")
 	var pos []string
 	for {
@@ -82,16 +84,50 @@ func parseImportArgs(args []string, getenv func(string) string) (importOptions, 
 		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
 	}
 	if len(pos) != 2 {
-		return opts, fmt.Errorf("%w: franja import posts|people|leaves|on-call-turns FILE [--server URL] [--token T] [--dry-run]", errUsage)
+		return opts, fmt.Errorf("%w: franja import posts|people|leaves|on-call-turns FILE [--server URL] [--token-file F | --token -] [--dry-run]", errUsage)
 	}
 	opts.kind, opts.file = pos[0], pos[1]
-	switch {
-	case !slices.Contains(importKinds, opts.kind):
+	if !slices.Contains(importKinds, opts.kind) {
 		return opts, fmt.Errorf("%w: franja import: %q is not posts, people, leaves or on-call-turns", errUsage, opts.kind)
-	case opts.token == "":
-		return opts, fmt.Errorf("%w: franja import: give an API key with --token or FRANJA_TOKEN", errUsage)
+	}
+	var err error
+	if opts.token, err = readToken(opts.token, *tokenFile); err != nil {
+		return opts, err
+	}
+	if opts.token == "" {
+		return opts, fmt.Errorf("%w: franja import: give an API key in FRANJA_TOKEN, with --token-file F, or on standard input with --token -", errUsage)
 	}
 	return opts, nil
+}
+
+// importStdin is where --token - reads the token (a variable for tests).
+var importStdin io.Reader = os.Stdin
+
+// readToken resolves the token: from the file, when given; from standard
+// input when the token is "-"; else as it is (FRANJA_TOKEN, or --token T,
+// which shows in the process list: kept for scripts, not advised). A file
+// or input holds the token on its first line; surrounding space is
+// dropped.
+func readToken(token, file string) (string, error) {
+	var src io.Reader
+	switch {
+	case file != "":
+		f, err := os.Open(file)
+		if err != nil {
+			return "", fmt.Errorf("%w: franja import: --token-file: %v", errUsage, err)
+		}
+		defer f.Close()
+		src = f
+	case token == "-":
+		src = importStdin
+	default:
+		return token, nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(src, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("reading the token: %w", err)
+	}
+	return strings.TrimSpace(line), nil
 }
 
 // contentType picks the body's type from the file's extension.

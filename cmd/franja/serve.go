@@ -32,6 +32,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if t := getenv("FRANJA_ADMIN_TOKEN"); t != "" && len(t) < 32 {
 		log.Warn("FRANJA_ADMIN_TOKEN is shorter than 32 characters: fine for trying Franja out, weak anywhere else; use e.g. `openssl rand -hex 32`")
 	}
+	listen, err := readListenSettings(getenv)
+	if err != nil {
+		return err
+	}
 	db, err := openDB(ctx, getenv, log, true, database)
 	if err != nil {
 		return err
@@ -76,18 +80,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		m.Observe(sources(v, db.store, viewPool))
 	}
 	handler := api.New(api.Config{
-		Logger:          log,
-		AdminToken:      getenv("FRANJA_ADMIN_TOKEN"),
-		Authenticators:  []api.Authenticator{keys},
-		RateLimits:      rateLimits(getenv),
-		FailedAuthLimit: api.DefaultFailedAuthLimit,
-		Store:           db.store,
-		View:            v,
-		AuditThreshold:  atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
-		RequestTimeout:  db.requestTimeout,
-		Metrics:         m,
-		PublicURL:       getenv("FRANJA_PUBLIC_URL"),
-		CORSOrigins:     corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
+		Logger:            log,
+		AdminToken:        getenv("FRANJA_ADMIN_TOKEN"),
+		Authenticators:    []api.Authenticator{keys},
+		RateLimits:        rateLimits(getenv),
+		FailedAuthLimit:   api.DefaultFailedAuthLimit,
+		Store:             db.store,
+		View:              v,
+		AuditThreshold:    atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
+		RequestTimeout:    db.requestTimeout,
+		Metrics:           m,
+		PublicURL:         getenv("FRANJA_PUBLIC_URL"),
+		CORSOrigins:       corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
+		DisclosureHorizon: db.disclosure,
+		TrustedProxies:    listen.trustedProxies,
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
@@ -97,7 +103,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", addr, err)
 	}
-	ln = api.ProblemListener(ln) // the server's own 400s and 431s as problems too
+	if listen.tls == nil {
+		// The server's own 400s and 431s as problems too. Not under TLS:
+		// the server must see its *tls.Conn (HTTP/2, r.TLS), and the
+		// wrapper would see only ciphertext.
+		ln = api.ProblemListener(ln)
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -105,6 +116,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		WriteTimeout:      3 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         listen.tls,
 	}
 	errc := make(chan error, 2)
 	if m != nil {
@@ -114,8 +126,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		}
 		defer msrv.Close()
 	}
-	log.Info("listening", "addr", ln.Addr().String())
-	go func() { errc <- srv.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "tls", listen.tls != nil)
+	go func() {
+		if listen.tls != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -22,6 +22,7 @@ type settings struct {
 	heartbeat        time.Duration // FRANJA_FEED_HEARTBEAT
 	feedTimeout      time.Duration // FRANJA_FEED_TIMEOUT
 	metricsAddr      string        // FRANJA_METRICS_ADDR
+	disclosure       time.Duration // FRANJA_DISCLOSURE_HORIZON
 }
 
 // readSettings reads the settings, refusing a value it cannot read (a
@@ -40,6 +41,7 @@ func readSettings(getenv func(string) string) (settings, error) {
 		{"FRANJA_SYNC_TIMEOUT", &s.syncTimeout, view.DefaultSyncTimeout},
 		{"FRANJA_FEED_HEARTBEAT", &s.heartbeat, view.DefaultHeartbeat},
 		{"FRANJA_FEED_TIMEOUT", &s.feedTimeout, view.DefaultFeedTimeout},
+		{"FRANJA_DISCLOSURE_HORIZON", &s.disclosure, api.DefaultDisclosureHorizon},
 	}
 	for _, d := range durations {
 		*d.dst = d.def
