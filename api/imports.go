@@ -155,6 +155,8 @@ func importReader(ct string) (func(io.Reader, *importKind) ([]rawRow, error), er
 		return readCSV, nil
 	case mt == "application/json":
 		return readJSON, nil
+	case mt == XLSXType:
+		return readXLSX, nil // xlsx.go
 	}
 	return nil, domain.Errorf(domain.EUnsupported, "send the file as text/csv or application/json (got %q)", ct)
 }

@@ -1,0 +1,57 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"franja/domain"
+	"franja/postgres"
+)
+
+// What the web app (package web) shares with the API, so that its pages
+// answer as the API does: one status per error code, one title, and the
+// bulk import itself.
+
+// Status returns the HTTP status of an error code (the API's one table).
+func Status(code domain.ErrorCode) int {
+	if s, ok := statusOf[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Title returns the short title of an error code, in English (lang
+// translates it).
+func Title(code domain.ErrorCode) domain.Text { return titles[code] }
+
+// ImportKinds lists what RunImport imports, as POST /v1/imports/{kind} names them.
+var ImportKinds = []string{"people", "leaves", "posts", "on-call-turns"}
+
+// RunImport imports body as kind, read by contentType (CSV, JSON or an
+// .xlsx workbook), exactly as POST /v1/imports/{kind} does: all or
+// nothing, dry run validating only, every bad row listed by line and field
+// in the *domain.Error.
+func RunImport(ctx context.Context, st *postgres.Store, kind, contentType string, body io.Reader, dryRun bool) (postgres.ImportResult, error) {
+	k := map[string]*importKind{"people": importPeople, "leaves": importLeaves, "posts": importPosts, "on-call-turns": importTurns}[kind]
+	if k == nil {
+		return postgres.ImportResult{}, domain.Errorf(domain.ENotFound, "no import of %s: use people, leaves, posts or on-call-turns", kind)
+	}
+	read, err := importReader(contentType)
+	if err != nil {
+		return postgres.ImportResult{}, err
+	}
+	rows, err := read(body, k)
+	if err != nil {
+		return postgres.ImportResult{}, err
+	}
+	res, errs, err := k.apply(ctx, st, k, rows, dryRun)
+	if err != nil {
+		return postgres.ImportResult{}, err
+	}
+	if errs = append(errs, res.Errors...); len(errs) > 0 {
+		postgres.SortFieldErrors(errs)
+		return postgres.ImportResult{}, &domain.Error{Code: domain.EInvalid, Message: "%d of %d rows have errors; nothing was imported", Args: []any{badRows(errs), len(rows)}, Fields: errs}
+	}
+	return res, nil
+}
