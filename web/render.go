@@ -69,7 +69,9 @@ func (p *Page) IsHR() bool {
 }
 
 // IsSupervisor says whether the signed-in role has a reporting line.
-func (p *Page) IsSupervisor() bool { return p.Session != nil && p.Session.Role == domain.RoleSupervisor }
+func (p *Page) IsSupervisor() bool {
+	return p.Session != nil && p.Session.Role == domain.RoleSupervisor
+}
 
 // Problem is an error as a page shows it.
 type Problem struct {

@@ -3,8 +3,9 @@ package web
 import "franja/domain"
 
 // pageTexts are the words the templates say through {{.T "…"}}, listed
-// here so that the catalogue (lang/es.go) sees them: a test keeps this
-// list and the templates equal.
+// here so that the catalogue (lang/es.go) sees them (with placeholder
+// arguments for their verbs): a test keeps this list and the templates
+// equal.
 var pageTexts = []domain.Text{
 	domain.T("May I contact…?"),
 	domain.T("Person"),
@@ -18,7 +19,7 @@ var pageTexts = []domain.Text{
 	domain.T("People"),
 	domain.T("Search by name, employee number, email or post"),
 	domain.T("Search"),
-	domain.T("%d shown"),
+	domain.T("%d shown", 0),
 	domain.T("refine the search to see more"),
 	domain.T("Employee number"),
 	domain.T("Name"),
@@ -35,7 +36,7 @@ var pageTexts = []domain.Text{
 	domain.T("CSV, JSON or an Excel workbook (.xlsx: the first sheet, with the same column names as the CSV). Nothing is written unless every row is right."),
 	domain.T("Dry run: every row is right, nothing was written"),
 	domain.T("Imported"),
-	domain.T("%d to create, %d to update, %d unchanged"),
+	domain.T("%d to create, %d to update, %d unchanged", 0, 0, 0),
 	domain.T("Untick “Dry run” and upload the file again to write it."),
 	domain.T("What the file holds"),
 	domain.T("File"),
@@ -55,13 +56,13 @@ var pageTexts = []domain.Text{
 	domain.T("Your API key"),
 	domain.T("The key HR or an administrator gave you. It is not stored in the browser."),
 	domain.T("Sign in with a key"),
-	domain.T("Your reporting line at %s. A message held now is delivered when its time comes."),
+	domain.T("Your reporting line at %s. A message held now is delivered when its time comes.", ""),
 	domain.T("Nobody reports to you."),
 	domain.T("Local time"),
 	domain.T("Teams chat"),
 	domain.T("Stand-in"),
-	domain.T("Week of %s, in their zone (%s)"),
-	domain.T("and in yours (%s)"),
+	domain.T("Week of %s, in their zone (%s)", "", ""),
+	domain.T("and in yours (%s)", ""),
 	domain.T("Weeks"),
 	domain.T("Previous week"),
 	domain.T("Next week"),

@@ -95,7 +95,7 @@ func weekStart(param string, today time.Time) (time.Time, error) {
 				Fields: []domain.FieldError{domain.FieldErrorf("week", "%q is not a date: write YYYY-MM-DD", param)}}
 		}
 	}
-	return d.AddDate(0, 0, -((int(d.Weekday())+6)%7)), nil
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)), nil
 }
 
 // dayBounds is [first instant of local date d, first instant of the next):

@@ -1,0 +1,172 @@
+package web_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// client is a browser stand-in without a cookie jar: it keeps the cookies
+// itself, Secure ones included, and follows no redirects.
+type client struct {
+	base    string
+	cookies map[string]*http.Cookie
+}
+
+func (c *client) do(t *testing.T, method, path string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, c.base+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, ck := range c.cookies {
+		req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+	}
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, ck := range res.Cookies() {
+		if ck.MaxAge < 0 {
+			delete(c.cookies, ck.Name)
+		} else {
+			c.cookies[ck.Name] = ck
+		}
+	}
+	return res, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no csrf field in %.300s", page)
+	}
+	return m[1]
+}
+
+// signIn signs in with key and returns the client and the form token of
+// the page it lands on.
+func signIn(t *testing.T, base, key string) *client {
+	t.Helper()
+	c := &client{base: base, cookies: map[string]*http.Cookie{}}
+	_, page := c.do(t, "GET", "/login", nil)
+	res, _ := c.do(t, "POST", "/login", url.Values{"token": {key}, "csrf": {csrfOf(t, page)}})
+	if res.StatusCode != http.StatusSeeOther || c.cookies["franja_session"] == nil {
+		t.Fatalf("signing in = %d, cookies %v", res.StatusCode, c.cookies)
+	}
+	return c
+}
+
+func checkFlags(t *testing.T, ck *http.Cookie) {
+	t.Helper()
+	if !ck.HttpOnly || !ck.Secure || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
+		t.Errorf("cookie %s: HttpOnly=%v Secure=%v SameSite=%v Path=%q, want HttpOnly, Secure (FRANJA_PUBLIC_URL is https), Lax, /",
+			ck.Name, ck.HttpOnly, ck.Secure, ck.SameSite, ck.Path)
+	}
+}
+
+func testHTTP(t *testing.T, srv *server, supKey string) {
+	t.Run("cookies", func(t *testing.T) {
+		c := &client{base: srv.base, cookies: map[string]*http.Cookie{}}
+		_, page := c.do(t, "GET", "/login", nil)
+		checkFlags(t, c.cookies["franja_login"])
+		c.do(t, "POST", "/login", url.Values{"token": {supKey}, "csrf": {csrfOf(t, page)}})
+		if c.cookies["franja_session"] == nil {
+			t.Fatal("no session cookie")
+		}
+		checkFlags(t, c.cookies["franja_session"])
+	})
+	t.Run("csrf", func(t *testing.T) {
+		c := &client{base: srv.base, cookies: map[string]*http.Cookie{}}
+		c.do(t, "GET", "/login", nil)
+		if res, body := c.do(t, "POST", "/login", url.Values{"token": {supKey}}); res.StatusCode != 403 || c.cookies["franja_session"] != nil {
+			t.Errorf("sign-in without the form token = %d (session %v), want 403 and none: %.200s", res.StatusCode, c.cookies["franja_session"], body)
+		}
+		c = signIn(t, srv.base, supKey)
+		_, page := c.do(t, "GET", "/contact", nil)
+		token := csrfOf(t, page)
+		ask := url.Values{"person": {"A1"}, "channel": {"email"}, "purpose": {"routine"}}
+		for name, v := range map[string]string{"missing": "", "wrong": token[:len(token)-2] + "xx"} {
+			form := url.Values{}
+			for k, vs := range ask {
+				form[k] = vs
+			}
+			if v != "" {
+				form.Set("csrf", v)
+			}
+			if res, body := c.do(t, "POST", "/contact", form); res.StatusCode != 403 || strings.Contains(body, `id="answer"`) {
+				t.Errorf("%s form token: POST /contact = %d, want 403 and no answer", name, res.StatusCode)
+			}
+		}
+		ask.Set("csrf", token)
+		if res, body := c.do(t, "POST", "/contact", ask); res.StatusCode != 200 || !strings.Contains(body, `id="answer"`) {
+			t.Errorf("with the form token POST /contact = %d, want 200 and an answer", res.StatusCode)
+		}
+		if res, _ := c.do(t, "POST", "/logout", url.Values{}); res.StatusCode != 403 {
+			t.Errorf("sign-out without the form token = %d, want 403", res.StatusCode)
+		}
+	})
+	t.Run("scope", func(t *testing.T) {
+		c := signIn(t, srv.base, supKey)
+		for _, id := range []string{"B1", "X1", "S2", "NOBODY"} {
+			res, body := c.do(t, "GET", "/people/"+id, nil)
+			if res.StatusCode != 403 || !strings.Contains(body, id+" no está en su línea") {
+				t.Errorf("GET /people/%s as S1 = %d, want 403 (outside the line, existing or not)", id, res.StatusCode)
+			}
+		}
+		if res, _ := c.do(t, "GET", "/people/A1", nil); res.StatusCode != 200 {
+			t.Errorf("GET /people/A1 as S1 = %d", res.StatusCode)
+		}
+		if res, _ := c.do(t, "GET", "/hr/import", nil); res.StatusCode != 403 {
+			t.Errorf("GET /hr/import as a supervisor = %d, want 403", res.StatusCode)
+		}
+		form := url.Values{"person": {"B1"}, "channel": {"email"}, "purpose": {"routine"}}
+		_, page := c.do(t, "GET", "/contact", nil)
+		form.Set("csrf", csrfOf(t, page))
+		if res, body := c.do(t, "POST", "/contact", form); res.StatusCode != 403 || strings.Contains(body, "Beatriz") {
+			t.Errorf("may I contact B1 as S1 = %d, want 403 without naming her", res.StatusCode)
+		}
+	})
+	t.Run("csp header", func(t *testing.T) {
+		c := signIn(t, srv.base, supKey)
+		for _, path := range []string{"/login", "/team", "/people/A1", "/contact"} {
+			res, body := c.do(t, "GET", path, nil)
+			csp := res.Header.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") {
+				t.Errorf("%s: CSP %q must leave script-src to default-src 'none'", path, csp)
+			}
+			if strings.Contains(body, "<script") || strings.Contains(body, "style=") || strings.Contains(body, " on") && regexp.MustCompile(` on[a-z]+=`).MatchString(body) {
+				t.Errorf("%s has inline script or style", path)
+			}
+		}
+	})
+	t.Run("revoked key ends the session", func(t *testing.T) {
+		var key struct {
+			ID    int64
+			Token string
+		}
+		_ = json.Unmarshal(srv.mustAPI(t, "POST", "/v1/api-keys", map[string]any{"name": "brief", "role": "supervisor", "person": "S2"}), &key)
+		c := signIn(t, srv.base, key.Token)
+		if res, body := c.do(t, "GET", "/team", nil); res.StatusCode != 200 || !strings.Contains(body, `data-person="B1"`) {
+			t.Fatalf("S2's team = %d", res.StatusCode)
+		}
+		srv.mustAPI(t, "DELETE", "/v1/api-keys/"+itoa(int(key.ID)), nil)
+		if res, _ := c.do(t, "GET", "/team", nil); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login") {
+			t.Errorf("after revoking the key GET /team = %d → %s, want the sign-in page", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
+}
