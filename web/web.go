@@ -195,7 +195,7 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) error {
 // local returns a same-site path to go back to, or "/".
 func local(next string) string {
 	u, err := url.Parse(next)
-	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") {
+	if err != nil || next == "" || u.IsAbs() || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
 		return "/"
 	}
 	return u.RequestURI()
