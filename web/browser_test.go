@@ -121,9 +121,21 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// unlabelled lists the form controls of the page that have no label.
+func unlabelled(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	return eval[[]string](t, ctx, `[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+		.filter(e => !(e.id && document.querySelector('label[for="' + e.id + '"]')) && !e.getAttribute('aria-label'))
+		.map(e => e.outerHTML)`)
+}
+
 func signInWithKey(t *testing.T, ctx context.Context, base, key, wait string) {
 	t.Helper()
-	do(t, ctx, chromedp.Navigate(base+"/login"), chromedp.SendKeys(chromedp.CSS("#token"), key),
+	do(t, ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.CSS("#token")))
+	if u := unlabelled(t, ctx); len(u) > 0 {
+		t.Errorf("the sign-in page has controls without a label: %v", u)
+	}
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#token"), key),
 		chromedp.Click(chromedp.CSS("#key-login")), chromedp.WaitVisible(chromedp.CSS(wait)))
 }
 
@@ -156,6 +168,14 @@ func TestWebApp(t *testing.T) {
 		}
 		contains(t, "A1's row", text(t, ctx, `tr[data-person="A1"]`), "Asia/Tokyo", "Akira Tanaka")
 		screenshot(t, ctx, "team")
+		// On a phone the table becomes one card per person, without
+		// scrolling sideways.
+		do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("on a 390 px phone the team page is %d px wide", w)
+		}
+		screenshot(t, ctx, "team-phone")
+		do(t, ctx, chromedp.EmulateViewport(1280, 900))
 
 		// A week in Tokyo: Monday 23 November 2026 is Japan's Labour Thanksgiving Day.
 		do(t, ctx, chromedp.Click(chromedp.CSS(`tr[data-person="A1"] a`)), chromedp.WaitVisible(chromedp.CSS(".day")),
@@ -203,6 +223,9 @@ func TestWebApp(t *testing.T) {
 			chromedp.Click(chromedp.CSS("#ask")), chromedp.WaitVisible(chromedp.CSS("#audit")))
 		contains(t, "force majeure", text(t, ctx, "#answer"), "Sí", "registro de auditoría", "Ley 2191 de 2022, art. 6")
 		screenshot(t, ctx, "contact")
+		if u := unlabelled(t, ctx); len(u) > 0 {
+			t.Errorf("the contact form has controls without a label: %v", u)
+		}
 		span := "from=" + time.Now().Add(-time.Hour).UTC().Format(time.RFC3339) + "&to=" + time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		code, body := srv.api(t, "GET", "/v1/audit/exceptions?"+span, nil)
 		if code != 200 || !strings.Contains(string(body), "Caída del sistema consular") || !strings.Contains(string(body), `"requester":"S1"`) {
@@ -251,6 +274,9 @@ func TestWebApp(t *testing.T) {
 		}
 		contains(t, "the problem", text(t, ctx, "#problem"), "1 de 2 filas tienen errores; no se importó nada")
 		screenshot(t, ctx, "import")
+		if u := unlabelled(t, ctx); len(u) > 0 {
+			t.Errorf("the upload form has controls without a label: %v", u)
+		}
 		if _, body := srv.api(t, "GET", "/v1/people/A1/leaves", nil); strings.Contains(string(body), "XL-1") {
 			t.Errorf("the good row of a file with a bad row was written: %s", body)
 		}
