@@ -4,9 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"time"
 
 	"franja/domain"
+	"franja/engine"
 	"franja/postgres"
+	"franja/view"
 )
 
 // What the web app (package web) shares with the API, so that its pages
@@ -54,4 +57,11 @@ func RunImport(ctx context.Context, st *postgres.Store, kind, contentType string
 		return postgres.ImportResult{}, &domain.Error{Code: domain.EInvalid, Message: "%d of %d rows have errors; nothing was imported", Args: []any{badRows(errs), len(rows)}, Fields: errs}
 	}
 	return res, nil
+}
+
+// MeetingSlots returns up to limit common allowed slots of dur for
+// people within [from, to), as POST /v1/meeting-slots finds them (at its
+// default granularity). Every person must have a calendar and a schedule.
+func MeetingSlots(people []*view.Person, from, to time.Time, dur time.Duration, limit int) []engine.Interval {
+	return commonSlots(people, from, to, dur, defaultGranularity, limit)
 }

@@ -579,4 +579,12 @@ var spanish = map[string]string{
 	"Thursday":                                 "jueves",
 	"Friday":                                   "viernes",
 	"Saturday":                                 "sábado",
+	"Find a meeting time":                      "Buscar hora para una reunión",
+	"Who":                                      "Quiénes",
+	"How long":                                 "Duración",
+	"%d minutes":                               "%d minutos",
+	"Find times":                               "Buscar horas",
+	"The first times allowed for everyone, in the next two weeks": "Las primeras horas permitidas para todos, en las próximas dos semanas",
+	"No time within the next two weeks is allowed for everyone.":  "Ninguna hora de las próximas dos semanas está permitida para todos.",
+	"your time (%s)": "su hora (%s)",
 }

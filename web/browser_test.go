@@ -232,6 +232,26 @@ func TestWebApp(t *testing.T) {
 			t.Errorf("the audit log = %d %s, want the force majeure contact by S1", code, body)
 		}
 
+		// A meeting of S1 and A3 (both in Bogotá) fits their working day;
+		// with A1 in Tokyo no hour is ever allowed for both.
+		do(t, ctx, chromedp.Navigate(srv.base+"/meeting"), chromedp.WaitVisible(chromedp.CSS("#meeting-form")),
+			chromedp.Click(chromedp.CSS("#p-S1")), chromedp.Click(chromedp.CSS("#p-A3")), chromedp.Click(chromedp.CSS("#find")),
+			chromedp.WaitVisible(chromedp.CSS("#slots")))
+		slots := eval[[]string](t, ctx, `[...document.querySelectorAll('.slots > li')].map(li => li.textContent.replace(/\s+/g, ' '))`)
+		if len(slots) == 0 {
+			t.Error("no meeting time for S1 and A3")
+		}
+		for _, sl := range slots {
+			if !strings.Contains(sl, "Sara Supervisora") || !strings.Contains(sl, "Andrés Encargado") || strings.Count(sl, "America/Bogota") != 3 {
+				t.Errorf("a slot reads %q, want both people in America/Bogota and yours", sl)
+			}
+		}
+		screenshot(t, ctx, "meeting")
+		do(t, ctx, chromedp.Navigate(srv.base+"/meeting?person=S1&person=A1&minutes=30"), chromedp.WaitVisible(chromedp.CSS("#slots")))
+		contains(t, "S1 and A1", text(t, ctx, "#slots"), "Ninguna hora")
+		do(t, ctx, chromedp.Navigate(srv.base+"/meeting?person=A1&person=B1"), chromedp.WaitVisible(chromedp.CSS("#problem")))
+		contains(t, "a meeting with B1", text(t, ctx, "#problem"), "B1 no está en su línea")
+
 		// English on request, never mixed.
 		do(t, ctx, chromedp.Navigate(srv.base+"/team"), chromedp.WaitVisible(chromedp.CSS("#team")),
 			chromedp.Click(chromedp.CSS("#lang-switch")), chromedp.WaitVisible(chromedp.CSS("#team")))

@@ -139,6 +139,7 @@ func (a *App) routes() http.Handler {
 		r.Get("/people/{external_id}", a.page(a.week))
 		r.Get("/contact", a.page(a.contactForm))
 		r.Post("/contact", a.page(a.contact))
+		r.Get("/meeting", a.page(a.meeting))
 		r.Group(func(r chi.Router) {
 			r.Use(a.allowHR)
 			r.Get("/hr/people", a.page(a.hrPeople))
