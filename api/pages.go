@@ -65,3 +65,7 @@ func RunImport(ctx context.Context, st *postgres.Store, kind, contentType string
 func MeetingSlots(people []*view.Person, from, to time.Time, dur time.Duration, limit int) []engine.Interval {
 	return commonSlots(people, from, to, dur, defaultGranularity, limit)
 }
+
+// WriteAuditCSV writes audit rows as GET /v1/audit/exceptions?format=csv
+// does (the same columns, formula-safe).
+func WriteAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry) { writeAuditCSV(w, entries, nil) }

@@ -275,6 +275,15 @@ func TestWebApp(t *testing.T) {
 		signInWithKey(t, ctx, srv.base, hrKey, "#people")
 		contains(t, "people", text(t, ctx, "#people"), "Akira Tanaka", "X1")
 		screenshot(t, ctx, "people")
+		// The force majeure contact S1 made above is in this month's audit
+		// log, on today's bar of the chart.
+		do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/hr/audit"]`)), chromedp.WaitVisible(chromedp.CSS("#audit")))
+		contains(t, "the audit log", text(t, ctx, "#audit"), "S1", "A1", "Caída del sistema consular", "Fuerza mayor", "Chat de Teams")
+		today := time.Now().In(time.FixedZone("COT", -5*3600)).Format(time.DateOnly)
+		if h := eval[string](t, ctx, `[...document.querySelectorAll('rect.bar-day')].find(r => r.textContent.startsWith('`+today+`')).getAttribute('height')`); h == "0" || h == "" {
+			t.Errorf("today's bar is %q high, want the contact counted", h)
+		}
+		screenshot(t, ctx, "audit")
 		dir := t.TempDir()
 		bad := writeXLSX(t, dir, "bad.xlsx", [][]any{
 			{"person", "kind", "external_ref", "start_date", "end_date"},
@@ -369,7 +378,7 @@ func TestWebApp(t *testing.T) {
 		}
 	})
 
-	t.Run("http", func(t *testing.T) { testHTTP(t, srv, supKey) })
+	t.Run("http", func(t *testing.T) { testHTTP(t, srv, supKey, hrKey) })
 }
 
 func writeXLSX(t *testing.T, dir, name string, rows [][]any) string {

@@ -79,7 +79,18 @@ func checkFlags(t *testing.T, ck *http.Cookie) {
 	}
 }
 
-func testHTTP(t *testing.T, srv *server, supKey string) {
+func testHTTP(t *testing.T, srv *server, supKey, hrKey string) {
+	t.Run("audit csv", func(t *testing.T) {
+		c := signIn(t, srv.base, hrKey)
+		res, body := c.do(t, "GET", "/hr/audit.csv", nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+			!strings.HasPrefix(body, "id,asked_at,at,requester,person") || !strings.Contains(body, "Caída del sistema consular") {
+			t.Errorf("GET /hr/audit.csv = %d %s:\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+		if res, _ := signIn(t, srv.base, supKey).do(t, "GET", "/hr/audit.csv", nil); res.StatusCode != 403 {
+			t.Errorf("a supervisor's GET /hr/audit.csv = %d, want 403", res.StatusCode)
+		}
+	})
 	t.Run("cookies", func(t *testing.T) {
 		c := &client{base: srv.base, cookies: map[string]*http.Cookie{}}
 		_, page := c.do(t, "GET", "/login", nil)

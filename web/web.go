@@ -62,6 +62,10 @@ type Config struct {
 	SessionTTL time.Duration
 	// Now returns the current instant; time.Now when nil.
 	Now func() time.Time
+	// AuditThreshold is FRANJA_AUDIT_THRESHOLD: exception contacts a
+	// requester may make in a month before the audit page flags them
+	// (default 10).
+	AuditThreshold int
 }
 
 // App is the web app's handler and what its pages share.
@@ -77,8 +81,10 @@ type App struct {
 	oidc     *oidcClient
 	secure   bool
 	now      func() time.Time
-	pages    *pages
-	router   http.Handler
+	// auditThreshold: see Config.AuditThreshold.
+	auditThreshold int
+	pages          *pages
+	router         http.Handler
 }
 
 // New returns the web app.
@@ -92,6 +98,10 @@ func New(cfg Config) (*App, error) {
 	}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	a.auditThreshold = cfg.AuditThreshold
+	if a.auditThreshold <= 0 {
+		a.auditThreshold = 10
 	}
 	ttl := cfg.SessionTTL
 	if ttl <= 0 {
@@ -124,9 +134,16 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.Serve
 // routes is the whole web surface in one function.
 func (a *App) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(withPageHeaders, a.withSession)
+	r.Use(withPageHeaders)
 	static, _ := fs.Sub(staticFS, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", withCache(http.FileServerFS(static))))
+	r.Group(func(r chi.Router) { a.pageRoutes(r) })
+	return r
+}
+
+// pageRoutes are the pages, each with the request's language and session.
+func (a *App) pageRoutes(r chi.Router) {
+	r.Use(a.withSession)
 	r.Get("/", a.page(a.home))
 	r.Get("/login", a.page(a.loginForm))
 	r.Post("/login", a.page(a.login))
@@ -146,12 +163,13 @@ func (a *App) routes() http.Handler {
 			r.Get("/hr/posts", a.page(a.hrPosts))
 			r.Get("/hr/import", a.page(a.importForm))
 			r.Post("/hr/import", a.page(a.upload))
+			r.Get("/hr/audit", a.page(a.audit))
+			r.Get("/hr/audit.csv", a.page(a.auditCSV))
 		})
 	})
 	r.NotFound(a.page(func(w http.ResponseWriter, r *http.Request) error {
 		return domain.Errorf(domain.ENotFound, "no page at %s", r.URL.Path)
 	}))
-	return r
 }
 
 // csp allows the pages' own stylesheet and images and nothing else: no

@@ -211,6 +211,8 @@ func webApp(getenv func(string) string, log *slog.Logger, store *postgres.Store,
 		KeyLogin:   getenv("FRANJA_WEB_KEY_LOGIN") != "off",
 		PublicURL:  getenv("FRANJA_PUBLIC_URL"),
 		TLS:        getenv("FRANJA_TLS_CERT") != "",
+
+		AuditThreshold: atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
 	}
 	if iss := getenv("FRANJA_OIDC_ISSUER"); iss != "" {
 		cfg.OIDC = &web.OIDCConfig{
