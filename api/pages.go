@@ -68,4 +68,6 @@ func MeetingSlots(people []*view.Person, from, to time.Time, dur time.Duration, 
 
 // WriteAuditCSV writes audit rows as GET /v1/audit/exceptions?format=csv
 // does (the same columns, formula-safe).
-func WriteAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry) { writeAuditCSV(w, entries, nil) }
+func WriteAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry) {
+	writeAuditCSV(w, entries, nil)
+}
