@@ -603,4 +603,5 @@ var spanish = map[string]string{
 	"Every contact": "Todos los contactos",
 	"When (Bogotá)": "Cuándo (Bogotá)",
 	"Justification": "Justificación",
+	"Who makes the contact (employee number; needed for urgent and force majeure)": "Quién hace el contacto (número de empleado; necesario para urgente y fuerza mayor)",
 }

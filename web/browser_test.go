@@ -342,7 +342,7 @@ func TestWebApp(t *testing.T) {
 		if !slices.Equal(people, []string{"A1", "A2", "A3"}) {
 			t.Errorf("signed in through OIDC as S1, my team shows %v", people)
 		}
-		if !is.seenPKCE {
+		if !is.sawPKCE() {
 			t.Error("the authorization request carried no PKCE challenge")
 		}
 		screenshot(t, ctx, "login-oidc-team")
@@ -379,6 +379,7 @@ func TestWebApp(t *testing.T) {
 	})
 
 	t.Run("http", func(t *testing.T) { testHTTP(t, srv, supKey, hrKey) })
+	t.Run("oidc refusals", func(t *testing.T) { oidcRefusals(t, srv, is) })
 }
 
 func writeXLSX(t *testing.T, dir, name string, rows [][]any) string {

@@ -17,6 +17,8 @@ type personOption struct{ ID, Name string }
 
 type contactForm struct {
 	Person, Channel, Purpose, Justification, At string
+	// Requester is asked of hr and admin (a supervisor asks as themselves).
+	Requester string
 }
 
 type reasonLine struct{ Message, Basis string }
@@ -37,7 +39,8 @@ var purposeNames = map[policy.Purpose]domain.Text{
 
 // contactForm shows "May I contact…?".
 func (a *App) contactForm(w http.ResponseWriter, r *http.Request) error {
-	f := contactForm{Person: r.URL.Query().Get("person"), Channel: string(policy.TeamsChat), Purpose: string(policy.Routine)}
+	f := contactForm{Person: r.URL.Query().Get("person"), Channel: string(policy.TeamsChat), Purpose: string(policy.Routine),
+		Requester: sessionOf(r).Person}
 	return a.showContact(w, r, http.StatusOK, f, nil, nil)
 }
 
@@ -71,7 +74,7 @@ func (a *App) showContact(w http.ResponseWriter, r *http.Request, status int, f 
 // written to the audit log before the answer is shown.
 func (a *App) contact(w http.ResponseWriter, r *http.Request) error {
 	f := contactForm{Person: strings.TrimSpace(r.FormValue("person")), Channel: r.FormValue("channel"), Purpose: r.FormValue("purpose"),
-		Justification: r.FormValue("justification"), At: r.FormValue("at")}
+		Justification: r.FormValue("justification"), At: r.FormValue("at"), Requester: strings.TrimSpace(r.FormValue("requester"))}
 	s := sessionOf(r)
 	snap, err := a.decide.Snapshot()
 	if err != nil {
@@ -99,7 +102,11 @@ func (a *App) contact(w http.ResponseWriter, r *http.Request) error {
 	if len(problems) > 0 {
 		return a.showContact(w, r, http.StatusUnprocessableEntity, f, nil, domain.Invalid("the question is not valid", problems...))
 	}
-	ans, err := a.decide.Check(r.Context(), s.Principal(), requestID(), question(f.Person, ch, purpose, at, f.Justification))
+	q := question(f.Person, ch, purpose, at, f.Justification)
+	if s.Role != domain.RoleSupervisor {
+		q.Requester = f.Requester
+	}
+	ans, err := a.decide.Check(r.Context(), s.Principal(), requestID(), q)
 	if err != nil {
 		if code := domain.ErrorCodeOf(err); code == domain.EInvalid || code == domain.EMalformed {
 			return a.showContact(w, r, http.StatusUnprocessableEntity, f, nil, err)

@@ -33,6 +33,9 @@ type issuer struct {
 	codes   map[string]grant
 	// seenPKCE records that an authorization request carried an S256 challenge.
 	seenPKCE bool
+	// forge, when set, signs ID tokens with this key instead (under the
+	// published key's id): a forged token.
+	forge *rsa.PrivateKey
 }
 
 type grant struct {
@@ -65,6 +68,13 @@ func (is *issuer) signInAs(claims map[string]any) {
 	is.mu.Lock()
 	defer is.mu.Unlock()
 	is.account = claims
+}
+
+// sawPKCE reports whether an authorization request carried an S256 challenge.
+func (is *issuer) sawPKCE() bool {
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	return is.seenPKCE
 }
 
 func (is *issuer) discovery(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +126,13 @@ func (is *issuer) token(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"invalid_grant"}`, http.StatusBadRequest)
 		return
 	}
-	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: is.key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
+	key := is.key
+	is.mu.Lock()
+	if is.forge != nil {
+		key = is.forge
+	}
+	is.mu.Unlock()
+	signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "k1"))
 	now := time.Now()
 	claims := map[string]any{"iss": is.url(), "aud": is.clientID, "sub": g.claims["email"], "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "nonce": g.nonce}
 	for k, v := range g.claims {

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -76,6 +78,44 @@ func checkFlags(t *testing.T, ck *http.Cookie) {
 	if !ck.HttpOnly || !ck.Secure || ck.SameSite != http.SameSiteLaxMode || ck.Path != "/" {
 		t.Errorf("cookie %s: HttpOnly=%v Secure=%v SameSite=%v Path=%q, want HttpOnly, Secure (FRANJA_PUBLIC_URL is https), Lax, /",
 			ck.Name, ck.HttpOnly, ck.Secure, ck.SameSite, ck.Path)
+	}
+}
+
+// oidcRefusals: a callback whose state is not the browser's, and an ID
+// token not signed by the provider's key, open no session.
+func oidcRefusals(t *testing.T, srv *server, is *issuer) {
+	is.signInAs(map[string]any{"email": "s1@example.gov.co"})
+	start := func() (*client, *url.URL) {
+		c := &client{base: srv.base, cookies: map[string]*http.Cookie{}}
+		res, _ := c.do(t, "GET", "/login/oidc", nil)
+		loc, err := url.Parse(res.Header.Get("Location"))
+		if res.StatusCode != http.StatusFound || err != nil || loc.Query().Get("code_challenge_method") != "S256" || loc.Query().Get("nonce") == "" {
+			t.Fatalf("GET /login/oidc = %d → %s, want a redirect to the provider with PKCE and a nonce", res.StatusCode, loc)
+		}
+		checkFlags(t, c.cookies["franja_oidc"])
+		// The provider answers (as a browser would follow its redirect).
+		pres, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(loc.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pres.Body.Close()
+		back, _ := url.Parse(pres.Header.Get("Location"))
+		return c, back
+	}
+	c, back := start()
+	q := back.Query()
+	q.Set("state", "not-the-browsers-state")
+	if res, _ := c.do(t, "GET", back.Path+"?"+q.Encode(), nil); res.StatusCode != 401 || c.cookies["franja_session"] != nil {
+		t.Errorf("a callback with another state = %d, session %v; want 401 and none", res.StatusCode, c.cookies["franja_session"])
+	}
+	forged, _ := rsa.GenerateKey(rand.Reader, 2048)
+	is.mu.Lock()
+	is.forge = forged
+	is.mu.Unlock()
+	defer func() { is.mu.Lock(); is.forge = nil; is.mu.Unlock() }()
+	c, back = start()
+	if res, _ := c.do(t, "GET", back.RequestURI(), nil); res.StatusCode != 401 || c.cookies["franja_session"] != nil {
+		t.Errorf("a forged ID token = %d, session %v; want 401 and none", res.StatusCode, c.cookies["franja_session"])
 	}
 }
 

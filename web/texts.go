@@ -28,6 +28,7 @@ var pageTexts = []domain.Text{
 	domain.T("Justification"),
 	domain.T("May I contact…?"),
 	domain.T("Urgent and force majeure need a justification, and a contact they let through is recorded in the audit log: who asked, whom, why, by which channel and when (Ley 2191 de 2022, art. 6)."),
+	domain.T("Who makes the contact (employee number; needed for urgent and force majeure)"),
 	domain.T("Justification (urgent or force majeure only)"),
 	domain.T("When (your local time; empty for now)"),
 	domain.T("Ask"),
