@@ -27,15 +27,26 @@ type browser struct {
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath("chromium"), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("accept-lang", "es-CO,es"), chromedp.Flag("lang", "es-CO"), chromedp.WindowSize(1280, 900))
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	root, cancelRoot := chromedp.NewContext(alloc)
-	t.Cleanup(cancelRoot)
-	if err := chromedp.Do(root); err != nil { // starts the browser
-		t.Fatalf("starting chromium: %v", err)
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("accept-lang", "es-CO,es"), chromedp.Flag("lang", "es-CO"),
+		chromedp.WindowSize(1280, 900))
+	// Chromium now and then fails to start on a loaded machine (its crash
+	// handler gives up): try again before failing.
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+		root, cancelRoot := chromedp.NewContext(alloc)
+		if err = chromedp.Do(root); err == nil { // starts the browser
+			t.Cleanup(cancel)
+			t.Cleanup(cancelRoot)
+			return &browser{alloc: root}
+		}
+		cancelRoot()
+		cancel()
+		t.Logf("starting chromium (attempt %d): %v", attempt, err)
+		time.Sleep(time.Second)
 	}
-	return &browser{alloc: root}
+	t.Fatalf("starting chromium: %v", err)
+	return nil
 }
 
 // tab is a fresh browser context (its own cookies) with one tab.
