@@ -604,4 +604,5 @@ var spanish = map[string]string{
 	"When (Bogotá)": "Cuándo (Bogotá)",
 	"Justification": "Justificación",
 	"Who makes the contact (employee number; needed for urgent and force majeure)": "Quién hace el contacto (número de empleado; necesario para urgente y fuerza mayor)",
+	"Yes: you may contact %s at %s (your time) by %s.":                             "Sí: puede contactar a %s el %s (su hora) por %s.",
 }

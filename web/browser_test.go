@@ -232,7 +232,7 @@ func TestWebApp(t *testing.T) {
 		do(t, ctx, chromedp.SetValue(chromedp.CSS("#purpose"), "force_majeure"), chromedp.SetValue(chromedp.CSS("#at"), "2026-11-27T05:00"),
 			chromedp.SendKeys(chromedp.CSS("#justification"), "Caída del sistema consular en Tokio"),
 			chromedp.Click(chromedp.CSS("#ask")), chromedp.WaitVisible(chromedp.CSS("#audit")))
-		contains(t, "force majeure", text(t, ctx, "#answer"), "Sí", "registro de auditoría", "Ley 2191 de 2022, art. 6")
+		contains(t, "force majeure", text(t, ctx, "#answer"), "Sí: puede contactar a Akira Tanaka el 2026-11-27 05:00 (su hora)", "registro de auditoría", "Ley 2191 de 2022, art. 6")
 		screenshot(t, ctx, "contact")
 		if u := unlabelled(t, ctx); len(u) > 0 {
 			t.Errorf("the contact form has controls without a label: %v", u)

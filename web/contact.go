@@ -113,18 +113,25 @@ func (a *App) contact(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return a.showContact(w, r, http.StatusOK, f, a.answerOf(langOf(r), ans, viewer), nil)
+	when := ""
+	if f.At != "" {
+		when = localTime(at, viewer)
+	}
+	return a.showContact(w, r, http.StatusOK, f, a.answerOf(langOf(r), ans, viewer, when), nil)
 }
 
-// answerOf puts an answer in plain words, with every reason's legal basis.
-func (a *App) answerOf(l lang.Lang, ans *decide.Answer, viewer *time.Location) *answerView {
+// answerOf puts an answer in plain words, with every reason's legal basis;
+// when is the instant asked about in the viewer's time ("" for now).
+func (a *App) answerOf(l lang.Lang, ans *decide.Answer, viewer *time.Location, when string) *answerView {
 	d, person := ans.Decision, ans.Person
 	ch := l.Text(channelNames[ans.Question.Channel])
 	v := &answerView{Class: string(d.Verdict)}
-	switch d.Verdict {
-	case policy.Allow:
+	switch {
+	case d.Verdict == policy.Allow && when != "":
+		v.Headline = l.Sprintf("Yes: you may contact %s at %s (your time) by %s.", person.FullName, when, ch)
+	case d.Verdict == policy.Allow:
 		v.Headline = l.Sprintf("Yes: you may contact %s now by %s.", person.FullName, ch)
-	case policy.Defer:
+	case d.Verdict == policy.Defer:
 		v.Headline = l.Sprintf("Not now: hold the message for %s; it may be sent by %s later.", person.FullName, ch)
 	default:
 		v.Headline = l.Sprintf("No: do not contact %s by %s.", person.FullName, ch)
