@@ -1,6 +1,10 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	"franja/decide"
+)
 
 // The disclosure horizon (issue 17, finding 7). A system or supervisor key
 // must not learn leave kinds, and an exact far-away instant gives one away
@@ -29,12 +33,10 @@ type disclosure struct {
 	until time.Time
 }
 
-// disclosureFor returns what p may see of a question about base.
+// disclosureFor returns what p may see of a question about base
+// (decide.DisclosureFor, the bound the web pages use too).
 func (s *Server) disclosureFor(p *Principal, base time.Time) disclosure {
-	if p == nil || p.SeesLeaveKinds() || s.disclosureHorizon <= 0 {
-		return disclosure{}
-	}
-	return disclosure{until: base.Add(s.disclosureHorizon)}
+	return disclosure{until: decide.DisclosureFor(p, base, s.disclosureHorizon).Until}
 }
 
 // limited reports whether anything is withheld at all.

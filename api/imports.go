@@ -130,24 +130,9 @@ func (s *Server) importHandler(k *importKind) http.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		read, err := importReader(r.Header.Get("Content-Type"))
+		res, err := runImport(r.Context(), s.store, k, r.Header.Get("Content-Type"), r.Body, dryRun)
 		if err != nil {
 			return err
-		}
-		sink := &importSink{ctx: r.Context(), batch: k.batch(k)}
-		if err := read(r.Body, k, sink); err != nil {
-			return err
-		}
-		if sink.omitted > 0 { // the rows are gone: the store is not asked
-			return importProblem(sink.errs, sink.omitted, sink.rows)
-		}
-		res, err := sink.batch.apply(r.Context(), s.store, dryRun)
-		sink.batch.drop()
-		if err != nil {
-			return err
-		}
-		if errs := append(sink.errs, res.Errors...); len(errs) > 0 {
-			return importProblem(errs, res.ErrorsOmitted, sink.rows)
 		}
 		writeJSON(w, http.StatusOK, res)
 		return nil
@@ -231,7 +216,8 @@ func dryRunParam(r *http.Request) (bool, error) {
 // importRead parses a body into a sink.
 type importRead func(io.Reader, *importKind, *importSink) error
 
-// importReader picks the parser for a Content-Type: CSV or JSON, UTF-8.
+// importReader picks the parser for a Content-Type: CSV or JSON in UTF-8,
+// or an .xlsx workbook.
 func importReader(ct string) (importRead, error) {
 	mt, params, err := mime.ParseMediaType(ct)
 	if cs := params["charset"]; err == nil && cs != "" && !strings.EqualFold(cs, "utf-8") {
@@ -243,8 +229,10 @@ func importReader(ct string) (importRead, error) {
 		return readCSV, nil
 	case mt == "application/json":
 		return readJSON, nil
+	case mt == XLSXType:
+		return readXLSX, nil // xlsx.go
 	}
-	return nil, domain.Errorf(domain.EUnsupported, "send the file as text/csv or application/json (got %q)", ct)
+	return nil, domain.Errorf(domain.EUnsupported, "send the file as text/csv, application/json or an .xlsx workbook (got %q)", ct)
 }
 
 // records is a tabular file as rows of cells: Next returns the next row

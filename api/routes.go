@@ -39,6 +39,9 @@ func (s *Server) routes() http.Handler {
 	r.Get("/readyz", s.readyz)
 	r.Get("/openapi.yaml", s.openapi)
 	r.Get("/feeds/{file}", s.getFeed) // no token: the URL is the capability
+	if s.pages != nil {
+		r.Mount("/", s.pages) // the web app: its own sessions, CSRF and CSP
+	}
 
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(withNoStore, s.withAuth, s.withRateLimit, withSaneText, withKnownQuery(root))

@@ -72,6 +72,9 @@ type Config struct {
 	// Metrics, when set, records requests, decisions and rate-limit
 	// rejections.
 	Metrics *metrics.Metrics
+	// Pages, when set, is the web app (package web), served under / beside
+	// the API and never under /v1.
+	Pages http.Handler
 }
 
 // Server holds the dependencies of the handlers.
@@ -99,6 +102,7 @@ type Server struct {
 	publicURL      string
 	metrics        *metrics.Metrics
 	corsOrigins    []string
+	pages          http.Handler
 }
 
 // New returns the HTTP handler for the whole API.
@@ -114,6 +118,7 @@ func New(cfg Config) http.Handler {
 		metrics:     cfg.Metrics,
 		publicURL:   cfg.PublicURL,
 		corsOrigins: cfg.CORSOrigins,
+		pages:       cfg.Pages,
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	s.trustedProxies = cfg.TrustedProxies

@@ -18,6 +18,8 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
+
+	"franja/api"
 )
 
 // importOptions is a parsed `franja import` command line.
@@ -137,8 +139,10 @@ func contentType(file string) (string, error) {
 		return "text/csv; charset=utf-8", nil
 	case ".json":
 		return "application/json", nil
+	case ".xlsx":
+		return api.XLSXType, nil
 	}
-	return "", fmt.Errorf("%w: franja import: %s: name the file .csv or .json", errUsage, file)
+	return "", fmt.Errorf("%w: franja import: %s: name the file .csv, .json or .xlsx", errUsage, file)
 }
 
 func importRequest(ctx context.Context, opts importOptions, body io.Reader, size int64) (*http.Request, error) {

@@ -21,6 +21,7 @@ import (
 	"franja/metrics"
 	"franja/postgres"
 	"franja/view"
+	"franja/web"
 )
 
 // serve runs the API until ctx ends, then drains in-flight requests and stops
@@ -79,7 +80,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		m = metrics.New()
 		m.Observe(sources(v, db.store, viewPool))
 	}
+	pages, err := webApp(getenv, log, db.store, v, keys, db.disclosure)
+	if err != nil {
+		return err
+	}
 	handler := api.New(api.Config{
+		Pages:             pages,
 		Logger:            log,
 		AdminToken:        getenv("FRANJA_ADMIN_TOKEN"),
 		Authenticators:    []api.Authenticator{keys},
@@ -211,4 +217,31 @@ func corsOrigins(s string) []string {
 		}
 	}
 	return out
+}
+
+// webApp is the web app (package web) as the environment configures it:
+// key sign-in unless FRANJA_WEB_KEY_LOGIN=off, OpenID Connect when
+// FRANJA_OIDC_ISSUER is set (README, "The web app").
+func webApp(getenv func(string) string, log *slog.Logger, store *postgres.Store, v *view.View, keys *api.KeyAuthenticator, horizon time.Duration) (*web.App, error) {
+	cfg := web.Config{
+		Logger: log, Store: store, View: v, Keys: []web.Authenticator{keys},
+		AdminToken: getenv("FRANJA_ADMIN_TOKEN"),
+		KeyLogin:   getenv("FRANJA_WEB_KEY_LOGIN") != "off",
+		PublicURL:  getenv("FRANJA_PUBLIC_URL"),
+		TLS:        getenv("FRANJA_TLS_CERT") != "",
+
+		AuditThreshold:    atoiOr(getenv("FRANJA_AUDIT_THRESHOLD"), 10),
+		DisclosureHorizon: horizon,
+	}
+	if iss := getenv("FRANJA_OIDC_ISSUER"); iss != "" {
+		cfg.OIDC = &web.OIDCConfig{
+			Issuer: iss, ClientID: getenv("FRANJA_OIDC_CLIENT_ID"), ClientSecret: getenv("FRANJA_OIDC_CLIENT_SECRET"),
+			RedirectURL: getenv("FRANJA_OIDC_REDIRECT_URL"), GroupsClaim: getenv("FRANJA_OIDC_GROUPS_CLAIM"),
+			AdminGroups: corsOrigins(getenv("FRANJA_OIDC_ADMIN_GROUPS")), HRGroups: corsOrigins(getenv("FRANJA_OIDC_HR_GROUPS")),
+		}
+		if cfg.OIDC.ClientID == "" {
+			return nil, fmt.Errorf("%w: FRANJA_OIDC_ISSUER is set but FRANJA_OIDC_CLIENT_ID is not", errUsage)
+		}
+	}
+	return web.New(cfg)
 }
