@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/httprate"
 
+	"franja/contacts"
 	"franja/decide"
 	"franja/metrics"
 	"franja/postgres"
@@ -64,6 +65,15 @@ type Config struct {
 	// Metrics, when set, records requests, decisions and rate-limit
 	// rejections.
 	Metrics *metrics.Metrics
+	// Contacts records contacts; nil makes one on Store and View that
+	// schedules deliveries with Scheduler.
+	Contacts *contacts.Service
+	// Scheduler holds contacts for delivery (nil: a contact asking for
+	// delivery is answered 503). Used only when Contacts is nil.
+	Scheduler contacts.Scheduler
+	// AllowPrivateWebhooks lets webhooks be registered at private and
+	// loopback addresses (FRANJA_WEBHOOK_ALLOW_PRIVATE=1).
+	AllowPrivateWebhooks bool
 }
 
 // Server holds the dependencies of the handlers.
@@ -79,7 +89,10 @@ type Server struct {
 	authFailures *httprate.RateLimiter
 	view         *view.View
 	decide       *decide.Service
-	now          func() time.Time
+	contacts     *contacts.Service
+	// allowPrivateWebhooks: see Config.AllowPrivateWebhooks.
+	allowPrivateWebhooks bool
+	now                  func() time.Time
 	// auditThreshold: see Config.AuditThreshold.
 	auditThreshold int
 	publicURL      string
@@ -104,6 +117,10 @@ func New(cfg Config) http.Handler {
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.contacts, s.allowPrivateWebhooks = cfg.Contacts, cfg.AllowPrivateWebhooks
+	if s.contacts == nil {
+		s.contacts = contacts.New(s.decide, cfg.Store, cfg.Scheduler, s.now)
 	}
 	s.auditThreshold = cfg.AuditThreshold
 	if s.auditThreshold <= 0 {

@@ -18,6 +18,9 @@ import (
 
 	"franja/api"
 	"franja/calendars"
+	"franja/contacts"
+	"franja/decide"
+	"franja/delivery"
 	"franja/metrics"
 	"franja/postgres"
 	"franja/view"
@@ -75,6 +78,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		m = metrics.New()
 		m.Observe(sources(v, db.store, viewPool))
 	}
+	dec := decide.New(v, db.store, log)
+	runner, err := delivery.New(db.store.Pool(), deliveryConfig(getenv, db.store, log))
+	if err != nil {
+		return fmt.Errorf("delivery: %w", err)
+	}
+	cs := contacts.New(dec, db.store, runner, nil)
+	runner.SetContacts(cs)
+	wg.Go(func() {
+		if err := runner.Run(bg); err != nil {
+			log.Error("delivery stopped", "error", err.Error())
+		}
+	})
 	handler := api.New(api.Config{
 		Logger:          log,
 		AdminToken:      getenv("FRANJA_ADMIN_TOKEN"),
@@ -88,6 +103,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		Metrics:         m,
 		PublicURL:       getenv("FRANJA_PUBLIC_URL"),
 		CORSOrigins:     corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
+		Contacts:        cs,
+
+		AllowPrivateWebhooks: getenv("FRANJA_WEBHOOK_ALLOW_PRIVATE") == "1",
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
@@ -193,4 +211,25 @@ func corsOrigins(s string) []string {
 		}
 	}
 	return out
+}
+
+// deliveryConfig reads the webhook settings: FRANJA_WEBHOOK_RATE
+// (deliveries per second per endpoint, default 50; 0: no limit),
+// FRANJA_WEBHOOK_MAX_ATTEMPTS (default 10), FRANJA_WEBHOOK_RETRY_BASE (the
+// first retry's wait, a Go duration, default 30s, doubled each time),
+// FRANJA_WEBHOOK_WORKERS (deliveries at once per replica, default 200) and
+// FRANJA_WEBHOOK_ALLOW_PRIVATE=1 (let webhooks reach private and loopback
+// addresses).
+func deliveryConfig(getenv func(string) string, store *postgres.Store, log *slog.Logger) delivery.Config {
+	cfg := delivery.Config{Store: store, Logger: log, Work: true, Rate: delivery.DefaultRate,
+		MaxAttempts:  atoiOr(getenv("FRANJA_WEBHOOK_MAX_ATTEMPTS"), delivery.DefaultMaxAttempts),
+		Workers:      atoiOr(getenv("FRANJA_WEBHOOK_WORKERS"), delivery.DefaultWorkers),
+		AllowPrivate: getenv("FRANJA_WEBHOOK_ALLOW_PRIVATE") == "1"}
+	if r, err := strconv.ParseFloat(getenv("FRANJA_WEBHOOK_RATE"), 64); err == nil && r >= 0 {
+		cfg.Rate = r
+	}
+	if d, err := time.ParseDuration(getenv("FRANJA_WEBHOOK_RETRY_BASE")); err == nil && d > 0 {
+		cfg.RetryBase = d
+	}
+	return cfg
 }

@@ -1,0 +1,217 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"franja/contacts"
+	"franja/domain"
+	"franja/postgres"
+)
+
+// worker delivers one contact per job.
+type worker struct {
+	river.WorkerDefaults[Args]
+	cfg      Config
+	store    *postgres.Store
+	contacts *contacts.Service
+	http     *http.Client
+	// interval is the gap between two deliveries to one endpoint (0: none).
+	interval time.Duration
+}
+
+// unavailableWait is how long a job waits when the database or the view
+// cannot answer: not an attempt of the delivery.
+const unavailableWait = 5 * time.Second
+
+// Work decides contact job.Args.Contact again and delivers it if allowed.
+func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	c, err := w.store.GetContact(ctx, job.Args.Contact)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return river.JobSnooze(unavailableWait)
+	}
+	if c.Status != contacts.Held && c.Status != contacts.Delivering {
+		return nil // cancelled, or already done
+	}
+	hook, err := w.store.GetWebhook(ctx, *c.Webhook)
+	if err != nil && !isNotFound(err) {
+		return river.JobSnooze(unavailableWait)
+	}
+	if err != nil || hook.Deleted {
+		return w.move(ctx, c, contacts.Cancelled, "webhook_deleted", nil)
+	}
+	now := time.Now()
+	v, err := w.contacts.Redecide(c, now)
+	if err != nil {
+		return river.JobSnooze(unavailableWait)
+	}
+	switch v.Status {
+	case contacts.Held:
+		return w.hold(ctx, c, v)
+	case contacts.Delivering:
+	default:
+		return w.move(ctx, c, v.Status, v.Detail, nil)
+	}
+	if wait, err := w.waitForSlot(ctx, c, hook, now); err != nil || wait > 0 {
+		if err != nil {
+			return river.JobSnooze(unavailableWait)
+		}
+		return river.JobSnooze(wait)
+	}
+	return w.deliver(ctx, job, c, hook)
+}
+
+// hold keeps c until v.At, recording the change only when it is one (a job
+// woken a moment early is held to the same instant without a new event).
+func (w *worker) hold(ctx context.Context, c *postgres.Contact, v contacts.Verdict) error {
+	if c.Status != contacts.Held || c.DeliverAt == nil || !c.DeliverAt.Equal(v.At) {
+		if _, err := w.store.TransitionContact(ctx, c.ID, postgres.Transition{From: contacts.Pending, To: contacts.Held,
+			Attempt: c.Attempts, Detail: v.Detail, DeliverAt: &v.At}); err != nil {
+			return river.JobSnooze(unavailableWait)
+		}
+	}
+	return river.JobSnooze(max(time.Until(v.At), 0))
+}
+
+// move ends c in status (cancelled, refused, expired, failed).
+func (w *worker) move(ctx context.Context, c *postgres.Contact, status, detail string, _ error) error {
+	if _, err := w.store.TransitionContact(ctx, c.ID, postgres.Transition{From: contacts.Pending, To: status,
+		Attempt: c.Attempts, Detail: detail}); err != nil {
+		return river.JobSnooze(unavailableWait)
+	}
+	return nil
+}
+
+// waitForSlot takes c's delivery slot on hook's rate, if not taken yet,
+// and sleeps until it when it is near; it returns how long to snooze when
+// it is further off.
+func (w *worker) waitForSlot(ctx context.Context, c *postgres.Contact, hook *postgres.Webhook, now time.Time) (time.Duration, error) {
+	if w.interval <= 0 {
+		return 0, nil
+	}
+	slot := c.SlotAt
+	if slot == nil {
+		s, err := w.store.ReserveSlot(ctx, hook.ID, now, w.interval)
+		if err != nil {
+			return 0, err
+		}
+		if err := w.store.SetContactSlot(ctx, c.ID, s); err != nil {
+			return 0, err
+		}
+		slot = &s
+	}
+	wait := time.Until(*slot)
+	if wait > sleepWithin {
+		return wait - sleepWithin/2, nil
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-t.C:
+		}
+	}
+	return 0, nil
+}
+
+// deliver makes one attempt.
+func (w *worker) deliver(ctx context.Context, job *river.Job[Args], c *postgres.Contact, hook *postgres.Webhook) error {
+	attempt := max(job.Attempt, 1)
+	ok, err := w.store.TransitionContact(ctx, c.ID, postgres.Transition{From: contacts.Pending, To: contacts.Delivering,
+		Attempt: attempt, Detail: "attempt " + strconv.Itoa(attempt), DeliverAt: c.DeliverAt, SlotAt: c.SlotAt})
+	if err != nil {
+		return river.JobSnooze(unavailableWait)
+	}
+	if !ok {
+		return nil // cancelled meanwhile
+	}
+	sendErr := w.send(ctx, c, hook, attempt)
+	if sendErr == nil {
+		_, err := w.store.TransitionContact(context.WithoutCancel(ctx), c.ID, postgres.Transition{From: contacts.Pending,
+			To: contacts.Delivered, Attempt: attempt})
+		return err // a failure here retries: at least once
+	}
+	if attempt >= job.MaxAttempts {
+		_ = w.move(context.WithoutCancel(ctx), c, contacts.Failed, sendErr.Error(), nil)
+		return river.JobCancel(sendErr)
+	}
+	_, _ = w.store.TransitionContact(context.WithoutCancel(ctx), c.ID, postgres.Transition{From: contacts.Pending,
+		To: contacts.Delivering, Attempt: attempt, Detail: sendErr.Error() + "; retrying", DeliverAt: c.DeliverAt})
+	return sendErr
+}
+
+// Message is the body of a delivery.
+type Message struct {
+	Type    string          `json:"type"`
+	Contact MessageContact  `json:"contact"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// MessageContact is the contact, as delivered.
+type MessageContact struct {
+	ID               string `json:"id"`
+	Person           string `json:"person"`
+	Requester        string `json:"requester"`
+	Channel          string `json:"channel"`
+	Purpose          string `json:"purpose"`
+	OfficialDocument bool   `json:"official_document"`
+	At               string `json:"at"`
+	Attempt          int    `json:"attempt"`
+}
+
+// send POSTs c to hook, signed, and says why it was not delivered (nil: a 2xx).
+func (w *worker) send(ctx context.Context, c *postgres.Contact, hook *postgres.Webhook, attempt int) error {
+	id := strconv.FormatInt(c.ID, 10)
+	body, err := json.Marshal(Message{Type: "contact.deliver", Payload: c.Payload, Contact: MessageContact{
+		ID: id, Person: c.Person, Requester: c.Requester, Channel: c.Channel, Purpose: c.Purpose,
+		OfficialDocument: c.OfficialDocument, At: c.At.UTC().Format(time.RFC3339), Attempt: attempt}})
+	if err != nil {
+		return err
+	}
+	ts := time.Now().Unix()
+	sig, err := Sign(hook.Secret, id, ts, body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hook.URL, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("bad_url")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Franja-Webhooks/1")
+	req.Header.Set("webhook-id", id)
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts, 10))
+	req.Header.Set("webhook-signature", sig)
+	res, err := w.http.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrPrivateAddress) {
+			return errors.New("address_refused")
+		}
+		return errors.New("connection_failed")
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+	_ = res.Body.Close()
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return fmt.Errorf("http_%d", res.StatusCode)
+	}
+	return nil
+}
+
+func isNotFound(err error) bool {
+	var de *domain.Error
+	return errors.As(err, &de) && de.Code == domain.ENotFound
+}
