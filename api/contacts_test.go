@@ -130,14 +130,14 @@ func TestContactRequesterCannotBeSpoofed(t *testing.T) {
 		body  map[string]any
 		field string
 	}{
-		"system key without requester":  {f.sys, map[string]any{"person": "E1"}, "requester"},
-		"system key naming nobody":      {f.sys, map[string]any{"person": "E1", "requester": "E10068"}, "requester"},
-		"supervisor naming another":     {f.sup, map[string]any{"person": "E1", "requester": "E2"}, "requester"},
-		"admin without requester":       {"", map[string]any{"person": "E1"}, "requester"},
-		"bad duration":                  {f.sys, map[string]any{"person": "E1", "requester": "S1", "duration": "30 minutes"}, "duration"},
-		"unknown webhook":               {f.sys, map[string]any{"person": "E1", "requester": "S1", "deliver": map[string]any{"webhook": 999}}, "deliver.webhook"},
-		"payload over the limit":        {f.sys, map[string]any{"person": "E1", "requester": "S1", "deliver": map[string]any{"webhook": f.webhook, "payload": map[string]any{"x": strings.Repeat("x", 70000)}}}, "deliver.payload"},
-		"deliver_by in the past":        {f.sys, map[string]any{"person": "E1", "requester": "S1", "deliver": map[string]any{"webhook": f.webhook}, "deliver_by": "2026-11-26T09:00:00-05:00"}, "deliver_by"},
+		"system key without requester": {f.sys, map[string]any{"person": "E1"}, "requester"},
+		"system key naming nobody":     {f.sys, map[string]any{"person": "E1", "requester": "E10068"}, "requester"},
+		"supervisor naming another":    {f.sup, map[string]any{"person": "E1", "requester": "E2"}, "requester"},
+		"admin without requester":      {"", map[string]any{"person": "E1"}, "requester"},
+		"bad duration":                 {f.sys, map[string]any{"person": "E1", "requester": "S1", "duration": "30 minutes"}, "duration"},
+		"unknown webhook":              {f.sys, map[string]any{"person": "E1", "requester": "S1", "deliver": map[string]any{"webhook": 999}}, "deliver.webhook"},
+		"payload over the limit":       {f.sys, map[string]any{"person": "E1", "requester": "S1", "deliver": map[string]any{"webhook": f.webhook, "payload": map[string]any{"x": strings.Repeat("x", 70000)}}}, "deliver.payload"},
+		"deliver_by in the past":       {f.sys, map[string]any{"person": "E1", "requester": "S1", "deliver": map[string]any{"webhook": f.webhook}, "deliver_by": "2026-11-26T09:00:00-05:00"}, "deliver_by"},
 		"urgent without justification": {f.sys, map[string]any{"person": "E1", "requester": "S1", "purpose": "urgent"}, "justification"},
 	} {
 		res := f.do(req{Method: "POST", Path: "/v1/contacts", Token: tc.token, Body: tc.body, SkipSpec: true})
@@ -263,5 +263,22 @@ func TestWebhooksAdminOnlySecretOnceAndSSRF(t *testing.T) {
 		if res := strict.do(req{Method: "POST", Path: "/v1/webhooks", Body: map[string]any{"name": "x", "url": u}}); res.Status != 422 {
 			t.Errorf("%s: %d %s", u, res.Status, res.Body)
 		}
+	}
+}
+
+func TestContactDuringAnOutageIs503AndRecordsNothing(t *testing.T) {
+	f := newContactFixture(t, "2026-11-26T21:00:00-05:00")
+	dead := harnessOn(t, deadStore(t), f.view, Config{})
+	for _, body := range []map[string]any{
+		{"person": "E1", "requester": "S1"},
+		{"person": "E1", "requester": "S1", "deliver": map[string]any{"webhook": f.webhook}},
+	} {
+		res := dead.do(req{Method: "POST", Path: "/v1/contacts", Body: body})
+		if res.Status != 503 || res.Header.Get("Retry-After") == "" {
+			t.Errorf("during the outage: %d %s", res.Status, res.Body)
+		}
+	}
+	if n := f.count(t); n != 0 {
+		t.Errorf("%d contacts recorded during the outage", n)
 	}
 }

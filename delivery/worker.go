@@ -40,14 +40,14 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return nil
 	}
 	if err != nil {
-		return river.JobSnooze(unavailableWait)
+		return w.later("reading the contact", job.Args.Contact, err)
 	}
 	if c.Status != contacts.Held && c.Status != contacts.Delivering {
 		return nil // cancelled, or already done
 	}
 	hook, err := w.store.GetWebhook(ctx, *c.Webhook)
 	if err != nil && !isNotFound(err) {
-		return river.JobSnooze(unavailableWait)
+		return w.later("reading the webhook", c.ID, err)
 	}
 	if err != nil || hook.Deleted {
 		return w.move(ctx, c, contacts.Cancelled, "webhook_deleted", nil)
@@ -55,7 +55,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	now := time.Now()
 	v, err := w.contacts.Redecide(c, now)
 	if err != nil {
-		return river.JobSnooze(unavailableWait)
+		return w.later("deciding again", c.ID, err)
 	}
 	switch v.Status {
 	case contacts.Held:
@@ -66,11 +66,18 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	}
 	if wait, err := w.waitForSlot(ctx, c, hook, now); err != nil || wait > 0 {
 		if err != nil {
-			return river.JobSnooze(unavailableWait)
+			return w.later("taking a delivery slot", c.ID, err)
 		}
 		return river.JobSnooze(wait)
 	}
 	return w.deliver(ctx, job, c, hook)
+}
+
+// later logs why contact id cannot be worked now and snoozes its job: a
+// database or view that cannot answer is not an attempt of the delivery.
+func (w *worker) later(doing string, id int64, err error) error {
+	w.cfg.Logger.Warn("delivery: "+doing+" failed; trying again shortly", "contact", id, "error", err.Error())
+	return river.JobSnooze(unavailableWait)
 }
 
 // hold keeps c until v.At, recording the change only when it is one (a job

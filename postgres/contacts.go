@@ -320,9 +320,9 @@ func (s *Store) DeleteWebhook(ctx context.Context, id int64) error {
 // the slot is the later of now and the slot after the last one taken. The
 // row lock makes every replica take distinct slots.
 func (s *Store) ReserveSlot(ctx context.Context, id int64, now time.Time, interval time.Duration) (time.Time, error) {
-	const q = `UPDATE webhooks SET next_send_at = greatest(next_send_at, $2) + $3 WHERE id = $1
-		RETURNING next_send_at - $3`
+	const q = `UPDATE webhooks SET next_send_at = greatest(next_send_at, $2) + $3::bigint * interval '1 microsecond' WHERE id = $1
+		RETURNING next_send_at - $3::bigint * interval '1 microsecond'`
 	var slot time.Time
-	err := s.pool.QueryRow(ctx, q, id, now, interval).Scan(&slot)
+	err := s.pool.QueryRow(ctx, q, id, now, interval.Microseconds()).Scan(&slot)
 	return slot, translate(err, "webhook %d", id)
 }
