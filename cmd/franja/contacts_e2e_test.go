@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -54,6 +53,26 @@ func newReceiver(t *testing.T, failures int) *receiver {
 	}))
 	t.Cleanup(r.srv.Close)
 	return r
+}
+
+// distinct is how many webhook-ids arrived.
+func (r *receiver) distinct() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.got)
+}
+
+// all is the arrival time of every delivery.
+func (r *receiver) all() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []time.Time
+	for _, as := range r.got {
+		for _, a := range as {
+			out = append(out, a.at)
+		}
+	}
+	return out
 }
 
 func (r *receiver) arrivals(id string) []arrival {
@@ -221,5 +240,4 @@ func TestHeldContactDeliveredWhenTheWindowOpens(t *testing.T) {
 	if mr["status"] != "delivered" || jsonNumber(mr["attempts"]) != "3" {
 		t.Errorf("contact R: %v", mr)
 	}
-	_ = bytes.MinRead
 }
