@@ -34,7 +34,7 @@ func newContactFixture(t *testing.T, at string) *contactFixture {
 		t.Fatal(err)
 	}
 	f.harness, _ = keyHarnessOn(t, store, KeyAuthOptions{Logger: discardLogger()}, Config{Now: func() time.Time { return *f.now.Load() },
-		Scheduler: runner, AllowPrivateWebhooks: true})
+		Scheduler: runner, AllowPrivateWebhooks: true, AuditThreshold: 2})
 	f.mustCreate("/v1/posts", map[string]any{"code": "BOG", "name": "Sede Bogotá", "kind": "headquarters", "country": "CO",
 		"city": "Bogotá", "time_zone": "America/Bogota", "calendars": []string{"CO"}, "schedule": workweek("08:00-12:00", "13:00-17:00")})
 	for _, p := range [][3]string{{"S1", "", "direccion_confianza_manejo"}, {"E1", "S1", "none"}, {"E2", "", "none"}} {
@@ -280,5 +280,79 @@ func TestContactDuringAnOutageIs503AndRecordsNothing(t *testing.T) {
 	}
 	if n := f.count(t); n != 0 {
 		t.Errorf("%d contacts recorded during the outage", n)
+	}
+}
+
+func TestMonthlyContactsReport(t *testing.T) {
+	f := newContactFixture(t, "2026-11-26T21:00:00-05:00")
+	// Three evening chats from S1 to E1 (over the threshold of 2), one of
+	// them on 30 November at 22:00 in Bogotá: 1 December in UTC, November
+	// in the report.
+	for _, at := range []string{"2026-11-26T21:00:00-05:00", "2026-11-27T21:00:00-05:00", "2026-11-30T22:00:00-05:00"} {
+		f.setNow(at)
+		if res := f.contact(f.sup, "", map[string]any{"person": "E1", "channel": "teams_chat"}); res.Status != 201 {
+			t.Fatalf("%s: %d %s", at, res.Status, res.Body)
+		}
+	}
+	// WhatsApp in working hours: refused, but not out-of-hours contact.
+	f.setNow("2026-11-26T10:00:00-05:00")
+	f.contact(f.sup, "", map[string]any{"person": "E1", "channel": "whatsapp"})
+	// An exception used, by a system key naming E2.
+	f.setNow("2026-11-26T22:00:00-05:00")
+	f.contact(f.sys, "", map[string]any{"person": "S1", "purpose": "urgent", "requester": "E2", "justification": "Falla del sistema de visas en el consulado"})
+	// December in Bogotá.
+	f.setNow("2026-12-01T09:00:00-05:00")
+	f.contact(f.sup, "", map[string]any{"person": "E1"})
+
+	res := f.do(req{Method: "GET", Path: "/v1/reports/contacts?month=2026-11"})
+	if res.Status != 200 {
+		t.Fatalf("report: %d %s", res.Status, res.Body)
+	}
+	var rep struct {
+		Total       map[string]int
+		ByRequester []map[string]any `json:"by_requester"`
+		ByPair      []map[string]any `json:"by_pair"`
+		ByPost      []map[string]any `json:"by_post"`
+		Note        *string
+	}
+	res.JSON(t, &rep)
+	if rep.Total["attempts"] != 5 || rep.Total["outside_allowed"] != 4 || rep.Total["exceptions"] != 1 {
+		t.Errorf("total: %v", rep.Total)
+	}
+	top := rep.ByPair[0]
+	if top["requester"] != "S1" || top["person"] != "E1" || top["attempts"] != 4.0 || top["outside_allowed"] != 3.0 || top["flagged"] != true {
+		t.Errorf("S1→E1: %v", top)
+	}
+	if len(rep.ByPair) != 2 || rep.ByPair[1]["flagged"] != false || rep.ByRequester[0]["flagged"] != true {
+		t.Errorf("pairs and requesters: %v %v", rep.ByPair, rep.ByRequester)
+	}
+	if len(rep.ByPost) != 1 || rep.ByPost[0]["post"] != "BOG" || rep.ByPost[0]["attempts"] != 5.0 {
+		t.Errorf("posts: %v", rep.ByPost)
+	}
+	if rep.Note == nil || !strings.Contains(*rep.Note, "Ley 1010") {
+		t.Errorf("note: %v", rep.Note)
+	}
+	// December: one routine contact in hours, nothing flagged, no note.
+	res = f.do(req{Method: "GET", Path: "/v1/reports/contacts?month=2026-12"})
+	if m := res.Map(t); m["note"] != nil || m["total"].(map[string]any)["attempts"] != 1.0 {
+		t.Errorf("December: %s", res.Body)
+	}
+	// CSV: CRLF rows, the pair flagged.
+	res = f.do(req{Method: "GET", Path: "/v1/reports/contacts?month=2026-11&format=csv"})
+	body := string(res.Body)
+	if res.Status != 200 || !strings.HasPrefix(body, "scope,requester,person,post,attempts,outside_allowed,exceptions,flagged\r\n") ||
+		!strings.Contains(body, "pair,S1,E1,,4,3,0,true\r\n") {
+		t.Errorf("CSV: %d %q", res.Status, body)
+	}
+	if res := f.do(req{Method: "GET", Path: "/v1/reports/contacts?month=2026-11", Token: f.sup}); res.Status != 403 {
+		t.Errorf("supervisor reading the report: %d", res.Status)
+	}
+}
+
+func TestReportCSVCellsCannotBeFormulas(t *testing.T) {
+	for in, want := range map[string]string{"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1": "'+1", "-1": "'-1", "@SUM(A1)": "'@SUM(A1)", "\tx": "'\tx", "E1": "E1"} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
