@@ -24,7 +24,7 @@ type contactFixture struct {
 	scheduled func() int
 }
 
-func newContactFixture(t *testing.T, at string) *contactFixture {
+func newContactFixture(t testing.TB, at string) *contactFixture {
 	t.Helper()
 	f := &contactFixture{}
 	f.setNow(at)
@@ -75,7 +75,7 @@ func (f *contactFixture) contact(token, key string, body map[string]any) *respon
 	return f.do(r)
 }
 
-func (f *contactFixture) count(t *testing.T) int {
+func (f *contactFixture) count(t testing.TB) int {
 	t.Helper()
 	var n int
 	if err := f.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM contacts`).Scan(&n); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -27,6 +28,9 @@ type worker struct {
 	http     *http.Client
 	// interval is the gap between two deliveries to one endpoint (0: none).
 	interval time.Duration
+
+	mu    sync.Mutex
+	hooks map[int64]cachedHook
 }
 
 // unavailableWait is how long a job waits when the database or the view
@@ -45,12 +49,12 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	if c.Status != contacts.Held && c.Status != contacts.Delivering {
 		return nil // cancelled, or already done
 	}
-	hook, err := w.store.GetWebhook(ctx, *c.Webhook)
+	hook, err := w.webhook(ctx, *c.Webhook)
 	if err != nil && !isNotFound(err) {
 		return w.later("reading the webhook", c.ID, err)
 	}
 	if err != nil || hook.Deleted {
-		return w.move(ctx, c, contacts.Cancelled, "webhook_deleted", nil)
+		return w.move(ctx, c, contacts.Cancelled, "webhook_deleted")
 	}
 	now := time.Now()
 	v, err := w.contacts.Redecide(c, now)
@@ -62,7 +66,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return w.hold(ctx, c, v)
 	case contacts.Delivering:
 	default:
-		return w.move(ctx, c, v.Status, v.Detail, nil)
+		return w.move(ctx, c, v.Status, v.Detail)
 	}
 	if wait, err := w.waitForSlot(ctx, c, hook, now); err != nil || wait > 0 {
 		if err != nil {
@@ -71,6 +75,37 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		return river.JobSnooze(wait)
 	}
 	return w.deliver(ctx, job, c, hook)
+}
+
+// hookTTL is how long a worker keeps a webhook it read: a deleted one is
+// no longer called within this.
+const hookTTL = 2 * time.Second
+
+type cachedHook struct {
+	hook *postgres.Webhook
+	at   time.Time
+}
+
+// webhook reads webhook id, through a short cache: a wave of deliveries to
+// one endpoint reads it once.
+func (w *worker) webhook(ctx context.Context, id int64) (*postgres.Webhook, error) {
+	w.mu.Lock()
+	c, ok := w.hooks[id]
+	w.mu.Unlock()
+	if ok && time.Since(c.at) < hookTTL {
+		return c.hook, nil
+	}
+	h, err := w.store.GetWebhook(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	if w.hooks == nil {
+		w.hooks = map[int64]cachedHook{}
+	}
+	w.hooks[id] = cachedHook{h, time.Now()}
+	w.mu.Unlock()
+	return h, nil
 }
 
 // later logs why contact id cannot be worked now and snoozes its job: a
@@ -93,7 +128,7 @@ func (w *worker) hold(ctx context.Context, c *postgres.Contact, v contacts.Verdi
 }
 
 // move ends c in status (cancelled, refused, expired, failed).
-func (w *worker) move(ctx context.Context, c *postgres.Contact, status, detail string, _ error) error {
+func (w *worker) move(ctx context.Context, c *postgres.Contact, status, detail string) error {
 	if _, err := w.store.TransitionContact(ctx, c.ID, postgres.Transition{From: contacts.Pending, To: status,
 		Attempt: c.Attempts, Detail: detail}); err != nil {
 		return river.JobSnooze(unavailableWait)
@@ -135,25 +170,22 @@ func (w *worker) waitForSlot(ctx context.Context, c *postgres.Contact, hook *pos
 	return 0, nil
 }
 
-// deliver makes one attempt.
+// deliver makes one attempt. A success is one event (delivered); a
+// failure records the attempt (delivering, and why) for the history, so
+// that a wave of deliveries writes one chained row each.
 func (w *worker) deliver(ctx context.Context, job *river.Job[Args], c *postgres.Contact, hook *postgres.Webhook) error {
 	attempt := max(job.Attempt, 1)
-	ok, err := w.store.TransitionContact(ctx, c.ID, postgres.Transition{From: contacts.Pending, To: contacts.Delivering,
-		Attempt: attempt, Detail: "attempt " + strconv.Itoa(attempt), DeliverAt: c.DeliverAt, SlotAt: c.SlotAt})
-	if err != nil {
-		return river.JobSnooze(unavailableWait)
-	}
-	if !ok {
-		return nil // cancelled meanwhile
-	}
 	sendErr := w.send(ctx, c, hook, attempt)
 	if sendErr == nil {
 		_, err := w.store.TransitionContact(context.WithoutCancel(ctx), c.ID, postgres.Transition{From: contacts.Pending,
-			To: contacts.Delivered, Attempt: attempt})
-		return err // a failure here retries: at least once
+			To: contacts.Delivered, Attempt: attempt, DeliverAt: c.DeliverAt})
+		if err != nil {
+			return w.later("recording a delivery", c.ID, err) // delivered again later: at least once
+		}
+		return nil
 	}
 	if attempt >= job.MaxAttempts {
-		_ = w.move(context.WithoutCancel(ctx), c, contacts.Failed, sendErr.Error(), nil)
+		_ = w.move(context.WithoutCancel(ctx), c, contacts.Failed, sendErr.Error()+"; attempt "+strconv.Itoa(attempt)+" was the last")
 		return river.JobCancel(sendErr)
 	}
 	_, _ = w.store.TransitionContact(context.WithoutCancel(ctx), c.ID, postgres.Transition{From: contacts.Pending,

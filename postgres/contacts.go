@@ -102,10 +102,10 @@ func (s *Store) CreateContact(ctx context.Context, c *Contact, schedule func(tx 
 			return err
 		}
 		created = true
-		if _, err := tx.Exec(ctx, state, id, c.Status, c.DeliverAt); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, event, id, c.Status, ""); err != nil {
+		batch := &pgx.Batch{}
+		batch.Queue(state, id, c.Status, c.DeliverAt)
+		batch.Queue(event, id, c.Status, "")
+		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return err
 		}
 		if schedule != nil {
