@@ -99,7 +99,9 @@ func New(pool *pgxpool.Pool, cfg Config) (*Runner, error) {
 	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
 	cfg.Workers = cmp.Or(cfg.Workers, DefaultWorkers)
 	r := &Runner{cfg: cfg}
-	rc := &river.Config{Logger: cfg.Logger, MaxAttempts: cfg.MaxAttempts}
+	// River reports its routine (job counts every 5 s, elections) at
+	// info: keep its warnings and errors only.
+	rc := &river.Config{Logger: slog.New(atLeast{cfg.Logger.Handler(), slog.LevelWarn}), MaxAttempts: cfg.MaxAttempts}
 	if cfg.Work {
 		r.worker = &worker{cfg: cfg, store: cfg.Store, http: newClient(cfg.Timeout, cfg.AllowPrivate)}
 		if cfg.Rate > 0 {
@@ -159,4 +161,25 @@ func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
 	d = min(d, float64(maxRetryDelay))
 	d *= 0.9 + 0.2*rand.Float64()
 	return time.Now().Add(time.Duration(d))
+}
+
+// atLeast passes on the records of h at level or above.
+type atLeast struct {
+	slog.Handler
+	level slog.Level
+}
+
+// Enabled reports whether l reaches the level.
+func (a atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= a.level && a.Handler.Enabled(ctx, l)
+}
+
+// WithAttrs and WithGroup keep the level.
+func (a atLeast) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return atLeast{a.Handler.WithAttrs(attrs), a.level}
+}
+
+// WithGroup keeps the level.
+func (a atLeast) WithGroup(name string) slog.Handler {
+	return atLeast{a.Handler.WithGroup(name), a.level}
 }

@@ -81,20 +81,25 @@ func scanContact(r pgx.Row) (*Contact, error) {
 // recorded then and created false (or ErrIdempotencyMismatch when the
 // request's digest differs), writing nothing.
 func (s *Store) CreateContact(ctx context.Context, c *Contact, schedule func(tx pgx.Tx, id int64) error) (out *Contact, created bool, err error) {
-	const ins = `INSERT INTO contacts (at, person, post, requester, api_key, role, channel, purpose, official_document,
-			duration_seconds, justification, decision, reasons, outside_allowed, exception, next_allowed_at, webhook,
-			payload, deliver_by, idempotency_key, request_sha256, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, nullif($20, ''), $21, $22)
-		ON CONFLICT (api_key, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-		RETURNING id`
-	const state = `INSERT INTO contact_state (contact, status, deliver_at) VALUES ($1, $2, $3)`
-	const event = `INSERT INTO contact_events (contact, status, detail) VALUES ($1, $2, $3)`
+	// One statement records the contact, its state and its first event:
+	// the chains' heads stay locked (serializing contacts) for as short a
+	// time as can be.
+	const ins = `WITH c AS (
+			INSERT INTO contacts (at, person, post, requester, api_key, role, channel, purpose, official_document,
+				duration_seconds, justification, decision, reasons, outside_allowed, exception, next_allowed_at, webhook,
+				payload, deliver_by, idempotency_key, request_sha256, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, nullif($20, ''), $21, $22)
+			ON CONFLICT (api_key, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+			RETURNING id),
+		s AS (INSERT INTO contact_state (contact, status, deliver_at) SELECT id, $23, $24 FROM c),
+		e AS (INSERT INTO contact_events (contact, status) SELECT id, $23 FROM c)
+		SELECT id FROM c`
 	var id int64
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, ins, c.At, c.Person, c.Post, c.Requester, c.APIKey, c.Role, c.Channel, c.Purpose,
 			c.OfficialDocument, int(c.Duration/time.Second), c.Justification, c.Decision, c.Reasons, c.OutsideAllowed,
 			c.Exception, c.NextAllowedAt, c.Webhook, c.Payload, c.DeliverBy, c.IdempotencyKey, c.RequestSHA256,
-			c.RequestID).Scan(&id)
+			c.RequestID, c.Status, c.DeliverAt).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil // the key was used: read what it made, below
 		}
@@ -102,12 +107,6 @@ func (s *Store) CreateContact(ctx context.Context, c *Contact, schedule func(tx 
 			return err
 		}
 		created = true
-		batch := &pgx.Batch{}
-		batch.Queue(state, id, c.Status, c.DeliverAt)
-		batch.Queue(event, id, c.Status, "")
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-			return err
-		}
 		if schedule != nil {
 			return schedule(tx, id)
 		}
