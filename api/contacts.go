@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -211,6 +212,9 @@ func (s *Server) cancelContact(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := noBody(r); err != nil {
+		return err
+	}
 	p := principalOf(r.Context())
 	if _, err := s.contacts.Cancel(r.Context(), p, id); err != nil {
 		return err
@@ -220,6 +224,19 @@ func (s *Server) cancelContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, s.renderContact(c, history))
+	return nil
+}
+
+// noBody refuses a body on an operation that takes none (POST …/cancel):
+// what was sent cannot be what the caller meant.
+func noBody(r *http.Request) error {
+	n, err := io.Copy(io.Discard, r.Body)
+	if err != nil {
+		return jsonError(err)
+	}
+	if n > 0 {
+		return domain.Errorf(domain.EMalformed, "this operation takes no body")
+	}
 	return nil
 }
 

@@ -483,6 +483,7 @@ var spanish = map[string]string{
 	"is a private, loopback or link-local address: Franja refuses them (FRANJA_WEBHOOK_ALLOW_PRIVATE=1 allows them)": "es una dirección privada, de loopback o de enlace local: Franja las rechaza (FRANJA_WEBHOOK_ALLOW_PRIVATE=1 las permite)",
 	"is required: what the endpoint is, e.g. Correo de la Cancillería":                                               "es obligatorio: qué es el destino, p. ej. Correo de la Cancillería",
 	"is required: the https URL deliveries are POSTed to":                                                            "es obligatorio: la URL https a la que se envían las entregas por POST",
-	"the webhook is not valid": "el webhook no es válido",
+	"the webhook is not valid":     "el webhook no es válido",
+	"this operation takes no body": "esta operación no lleva cuerpo",
 	"A flagged requester or requester→person pair made more contacts outside allowed time than the monthly threshold: persistent out-of-hours contact can amount to workplace harassment (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).": "Un solicitante o un par solicitante→persona señalado hizo más contactos fuera del tiempo permitido que el umbral mensual: el contacto persistente fuera de la jornada puede constituir acoso laboral (Ley 1010 de 2006; Ley 2191 de 2022, art. 7).",
 }

@@ -44,7 +44,7 @@ func TestTwoReplicasReleaseHeldContacts(t *testing.T) {
 	rcv := newReceiver(t, 0)
 
 	now := time.Now().UTC()
-	lead := 15*time.Second + time.Duration(n)*2*time.Millisecond // time to record them
+	lead := 15*time.Second + time.Duration(n)*12*time.Millisecond // time to record them, on a loaded machine
 	opens := now.Add(lead).Truncate(time.Minute).Add(time.Minute)
 	window := opens.Format("15:04") + "-" + opens.Add(time.Hour).Format("15:04")
 	mustCall(t, a, "POST", "/v1/posts", map[string]any{"code": "WIN", "name": "Ventana", "kind": "other", "country": "CO", "city": "X",
