@@ -124,14 +124,15 @@ func TestTwoReplicasReleaseHeldContacts(t *testing.T) {
 	t.Logf("released %d held contacts: first %v after opening, last %v after (%.0f/s over the span)", n,
 		all[0].Sub(opens), all[len(all)-1].Sub(opens), float64(n)/max(span.Seconds(), 0.001))
 	if rate > 0 {
-		// Spread: never more than the rate allows in any second (plus one
-		// for the boundary), and no faster than the rate overall.
+		// Spread: slots are taken 1/rate apart and nothing is sent before
+		// its slot; arrivals jitter with the machine's load, so count
+		// them over two seconds: never more than the rate allows (+10%).
 		for i, j := 0, 0; i < len(all); i++ {
-			for all[i].Sub(all[j]) >= time.Second {
+			for all[i].Sub(all[j]) >= 2*time.Second {
 				j++
 			}
-			if in := i - j + 1; float64(in) > rate*1.1+2 {
-				t.Fatalf("%d deliveries within one second ending %v, over the rate %v", in, all[i].Sub(opens), rate)
+			if in := i - j + 1; float64(in) > 2*rate*1.1+2 {
+				t.Fatalf("%d deliveries within two seconds ending %v, over the rate %v", in, all[i].Sub(opens), rate)
 			}
 		}
 		if want := time.Duration(float64(n-1) / rate * 0.9 * float64(time.Second)); span < want {
