@@ -79,12 +79,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		m.Observe(sources(v, db.store, viewPool))
 	}
 	dec := decide.New(v, db.store, log)
-	runner, err := delivery.New(db.store.Pool(), deliveryConfig(getenv, db.store, log))
+	deliveryPool, err := postgres.OpenPool(ctx, db.service, db.deliveryPool())
+	if err != nil {
+		return err
+	}
+	defer deliveryPool.Close()
+	deliveryStore := postgres.New(deliveryPool)
+	runner, err := delivery.New(deliveryPool, deliveryConfig(getenv, deliveryStore, log))
 	if err != nil {
 		return fmt.Errorf("delivery: %w", err)
 	}
+	// Contacts are recorded on the requests' pool (their River job in the
+	// same transaction); the worker reads and decides on its own.
 	cs := contacts.New(dec, db.store, runner, nil)
-	runner.SetContacts(cs)
+	runner.SetContacts(contacts.New(dec, deliveryStore, runner, nil))
 	wg.Go(func() {
 		if err := runner.Run(bg); err != nil {
 			log.Error("delivery stopped", "error", err.Error())
