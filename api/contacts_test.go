@@ -229,6 +229,11 @@ func TestContactStatusesListAndCancel(t *testing.T) {
 	if items := res.Map(t)["items"].([]any); len(items) != 3 {
 		t.Errorf("supervisor's list: %d items", len(items))
 	}
+	f.contact(f.sys, "", map[string]any{"person": "E2", "requester": "S1"})
+	res = f.do(req{Method: "GET", Path: "/v1/contacts?limit=1", Token: f.sys})
+	if items := res.Map(t)["items"].([]any); len(items) != 1 || items[0].(map[string]any)["person"] != "E2" || res.Map(t)["next_cursor"] != nil {
+		t.Errorf("system key's list: %s", res.Body)
+	}
 }
 
 func TestWebhooksAdminOnlySecretOnceAndSSRF(t *testing.T) {

@@ -158,12 +158,13 @@ func (s *Store) ContactEvents(ctx context.Context, id int64) ([]ContactEvent, er
 }
 
 // ContactFilter selects contacts made in [From, To), optionally by person,
-// requester and status, after the id After, at most Limit.
+// requester, status and the key that made them, after the id After, at
+// most Limit.
 type ContactFilter struct {
-	From, To                  time.Time
-	Person, Requester, Status string
-	After                     int64
-	Limit                     int
+	From, To                          time.Time
+	Person, Requester, Status, APIKey string
+	After                             int64
+	Limit                             int
 }
 
 // ListContacts returns contacts in the order they were recorded, and the id
@@ -171,9 +172,9 @@ type ContactFilter struct {
 func (s *Store) ListContacts(ctx context.Context, f ContactFilter) ([]*Contact, int64, error) {
 	q := `SELECT ` + contactColumns + ` FROM contacts c JOIN contact_state s ON s.contact = c.id
 		WHERE c.at >= $1 AND c.at < $2 AND ($3 = '' OR c.person = $3) AND ($4 = '' OR c.requester = $4)
-			AND ($5 = '' OR s.status = $5) AND c.id > $6
+			AND ($5 = '' OR s.status = $5) AND ($8 = '' OR c.api_key = $8) AND c.id > $6
 		ORDER BY c.id LIMIT $7`
-	rows, err := s.pool.Query(ctx, q, f.From, f.To, f.Person, f.Requester, f.Status, f.After, f.Limit+1)
+	rows, err := s.pool.Query(ctx, q, f.From, f.To, f.Person, f.Requester, f.Status, f.After, f.Limit+1, f.APIKey)
 	if err != nil {
 		return nil, 0, translate(err, "contacts")
 	}
