@@ -49,6 +49,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		return err
 	}
 	defer viewPool.Close()
+	// Deliveries too (closed, like the view's, after background work stops).
+	deliveryPool, err := postgres.OpenPool(ctx, db.service, db.deliveryPool())
+	if err != nil {
+		return err
+	}
+	defer deliveryPool.Close()
 	// Background work (the view, the database's health, last-used
 	// bookkeeping) goes on until the server has drained, then stops before
 	// the pools close.
@@ -76,14 +82,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	var m *metrics.Metrics
 	if db.metricsAddr != "" {
 		m = metrics.New()
-		m.Observe(sources(v, db.store, viewPool))
+		m.Observe(sources(v, db.store, viewPool, deliveryPool))
 	}
 	dec := decide.New(v, db.store, log)
-	deliveryPool, err := postgres.OpenPool(ctx, db.service, db.deliveryPool())
-	if err != nil {
-		return err
-	}
-	defer deliveryPool.Close()
 	deliveryStore := postgres.New(deliveryPool)
 	runner, err := delivery.New(deliveryPool, deliveryConfig(getenv, deliveryStore, log))
 	if err != nil {
@@ -177,7 +178,7 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger, errc chan<-
 }
 
 // sources is what the metrics read at each scrape.
-func sources(v *view.View, store *postgres.Store, viewPool *pgxpool.Pool) metrics.Sources {
+func sources(v *view.View, store *postgres.Store, viewPool, deliveryPool *pgxpool.Pool) metrics.Sources {
 	return metrics.Sources{
 		View: func() metrics.ViewState {
 			st := v.Status()
@@ -186,7 +187,7 @@ func sources(v *view.View, store *postgres.Store, viewPool *pgxpool.Pool) metric
 		},
 		DatabaseUp:     func() bool { return store.Health().Up },
 		DatabaseErrors: postgres.ErrorCounts,
-		Pools:          map[string]*pgxpool.Pool{"requests": store.Pool(), "view": viewPool},
+		Pools:          map[string]*pgxpool.Pool{"requests": store.Pool(), "view": viewPool, "delivery": deliveryPool},
 	}
 }
 
