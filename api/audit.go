@@ -19,6 +19,7 @@ func (s *Server) auditRoutes(r chi.Router) {
 	hr := r.With(allow(RoleHR))
 	hr.Get("/audit/exceptions", handle(s.listAudit))
 	hr.Get("/reports/exceptions", handle(s.reportExceptions))
+	hr.Get("/reports/contacts", handle(s.reportContacts))
 }
 
 // listAudit answers GET /v1/audit/exceptions?from=&to=&requester=&person=,
@@ -113,13 +114,7 @@ func csvSafe(s string) string {
 // harassment, Ley 1010 de 2006; Ley 2191 de 2022 art. 7).
 func (s *Server) reportExceptions(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	month, err := time.Parse("2006-01", q.str("month"))
-	switch {
-	case err != nil:
-		q.v.Add("month", "is required as YYYY-MM, e.g. 2026-11")
-	case month.Year() < 1900 || month.Year() > 2200:
-		q.v.Add("month", "%q is outside the years 1900–2200", q.str("month"))
-	}
+	month := parseMonth(q)
 	if err := q.err(); err != nil {
 		return err
 	}

@@ -176,6 +176,7 @@ var freeTextFilters = map[string]bool{
 	"listAudit requester": true, "listAudit person": true,
 	"listPeople post": true, "listPeople supervisor": true,
 	"contactability requester": true, "contactability justification": true,
+	"listContacts person": true, "listContacts requester": true,
 }
 
 // TestInjectionInEveryQueryParameter puts each injection in each query

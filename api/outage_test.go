@@ -65,6 +65,8 @@ var validBodies = map[string]req{
 	"POST /v1/imports/people":                  {Body: "external_id,full_name,email,post\nE9,X,x@example.org,BOG\n", ContentType: "text/csv"},
 	"POST /v1/imports/leaves":                  {Body: "person,kind,external_ref,start_date,end_date\nE1,vacation,V9,2027-01-04,2027-01-08\n", ContentType: "text/csv"},
 	"POST /v1/contact-checks":                  {Body: map[string]any{"checks": []any{map[string]any{"person": "E1"}}}},
+	"POST /v1/contacts":                        {Body: map[string]any{"person": "E1", "requester": "E1"}},
+	"POST /v1/webhooks":                        {Body: map[string]any{"name": "n", "url": "https://mensajeria.example.org/franja"}},
 	"POST /v1/meeting-slots":                   {Body: map[string]any{"people": []string{"E1"}, "duration": "PT1H", "from": "2026-11-30T00:00:00Z", "to": "2026-12-05T00:00:00Z"}},
 }
 

@@ -55,6 +55,11 @@ func (s *Server) routes() http.Handler {
 		})
 		s.auditRoutes(r)
 		r.Group(func(r chi.Router) {
+			r.Use(withBodyLimit(maxContactBody))
+			s.contactRoutes(r)
+			s.webhookRoutes(r)
+		})
+		r.Group(func(r chi.Router) {
 			r.Use(withBodyLimit(maxRecordBody))
 			s.feedRoutes(r)
 		})
@@ -114,6 +119,8 @@ var queryParams = map[string][]string{
 	"GET /v1/people/{external_id}/availability":   {"from", "to"},
 	"GET /v1/audit/exceptions":                    {"from", "to", "requester", "person", "cursor", "limit", "format"},
 	"GET /v1/reports/exceptions":                  {"month"},
+	"GET /v1/reports/contacts":                    {"month", "format"},
+	"GET /v1/contacts":                            {"person", "requester", "status", "from", "to", "cursor", "limit"},
 }
 
 // withKnownQuery refuses query parameters the matched operation does not

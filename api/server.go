@@ -15,6 +15,7 @@ import (
 
 	"github.com/go-chi/httprate"
 
+	"franja/contacts"
 	"franja/decide"
 	"franja/metrics"
 	"franja/postgres"
@@ -75,6 +76,15 @@ type Config struct {
 	// Pages, when set, is the web app (package web), served under / beside
 	// the API and never under /v1.
 	Pages http.Handler
+	// Contacts records contacts; nil makes one on Store and View that
+	// schedules deliveries with Scheduler.
+	Contacts *contacts.Service
+	// Scheduler holds contacts for delivery (nil: a contact asking for
+	// delivery is answered 503). Used only when Contacts is nil.
+	Scheduler contacts.Scheduler
+	// AllowPrivateWebhooks lets webhooks be registered at private and
+	// loopback addresses (FRANJA_WEBHOOK_ALLOW_PRIVATE=1).
+	AllowPrivateWebhooks bool
 }
 
 // Server holds the dependencies of the handlers.
@@ -92,7 +102,10 @@ type Server struct {
 	authFailures *httprate.RateLimiter
 	view         *view.View
 	decide       *decide.Service
-	now          func() time.Time
+	contacts     *contacts.Service
+	// allowPrivateWebhooks: see Config.AllowPrivateWebhooks.
+	allowPrivateWebhooks bool
+	now                  func() time.Time
 	// disclosureHorizon bounds what system and supervisor keys see ahead
 	// (disclosure.go).
 	disclosureHorizon time.Duration
@@ -130,6 +143,10 @@ func New(cfg Config) http.Handler {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.contacts, s.allowPrivateWebhooks = cfg.Contacts, cfg.AllowPrivateWebhooks
+	if s.contacts == nil {
+		s.contacts = contacts.New(s.decide, cfg.Store, cfg.Scheduler, s.now)
 	}
 	s.auditThreshold = cfg.AuditThreshold
 	if s.auditThreshold <= 0 {

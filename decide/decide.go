@@ -212,6 +212,15 @@ func (s *Service) Record(ctx context.Context, p *domain.Principal, requestID str
 	return nil
 }
 
+// LogLeaveKinds records, when p may see leave kinds, that p saw those the
+// answers show (the people's or their delegates'): for answers not
+// recorded through Record (a contact is its own record).
+func (s *Service) LogLeaveKinds(ctx context.Context, p *domain.Principal, requestID string, answers ...*Answer) {
+	if p.SeesLeaveKinds() {
+		s.logLeaveKinds(ctx, p, requestID, answers)
+	}
+}
+
 // logLeaveKinds records, in one statement, that an hr or admin caller saw
 // leave kinds, the people's or their delegates'.
 func (s *Service) logLeaveKinds(ctx context.Context, p *domain.Principal, requestID string, answers []*Answer) {
@@ -263,9 +272,27 @@ func auditEntry(p *domain.Principal, person *view.Person, q Question, d policy.D
 	if !d.ByException {
 		return nil
 	}
+	return &postgres.AuditEntry{
+		Requester: q.Requester, Person: person.ExternalID, Post: person.Post, Purpose: string(q.Purpose),
+		Channel: string(q.Channel), Justification: q.Justification, At: q.At, Decision: string(d.Verdict),
+		Reasons: ReasonCodes(d), Exception: ExceptionOf(person, d), APIKey: p.KeyPrefix,
+	}
+}
+
+// ReasonCodes are d's reasons' codes, in order.
+func ReasonCodes(d policy.Decision) []string {
 	codes := make([]string, len(d.Reasons))
 	for i, r := range d.Reasons {
 		codes[i] = string(r.Code)
+	}
+	return codes
+}
+
+// ExceptionOf names what let d through outside allowed time: the person's
+// exception category, or an on-call turn; "" when no exception did.
+func ExceptionOf(person *view.Person, d policy.Decision) string {
+	if !d.ByException {
+		return ""
 	}
 	exception := string(person.Exception)
 	for _, r := range d.Reasons {
@@ -273,11 +300,24 @@ func auditEntry(p *domain.Principal, person *view.Person, q Question, d policy.D
 			exception = string(r.Ground) // the turn, not the category, let it through
 		}
 	}
-	return &postgres.AuditEntry{
-		Requester: q.Requester, Person: person.ExternalID, Post: person.Post, Purpose: string(q.Purpose),
-		Channel: string(q.Channel), Justification: q.Justification, At: q.At, Decision: string(d.Verdict),
-		Reasons: codes, Exception: exception, APIKey: p.KeyPrefix,
+	return exception
+}
+
+// OutsideAllowed reports whether d was decided at an instant outside the
+// person's allowed time (outside hours, a rest day, a holiday, leave, no
+// schedule), whatever the channel: a personal channel refused within
+// working hours is not out-of-hours contact.
+func OutsideAllowed(d policy.Decision) bool {
+	if d.ByException {
+		return true
 	}
+	for _, r := range d.Reasons {
+		switch r.Code {
+		case policy.OutsideWorkingHours, policy.RestDay, policy.PublicHoliday, policy.OnLeave, policy.NoSchedule:
+			return true
+		}
+	}
+	return false
 }
 
 // policyPerson is what the policy needs to know of p, asked q (req for

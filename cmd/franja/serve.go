@@ -18,6 +18,9 @@ import (
 
 	"franja/api"
 	"franja/calendars"
+	"franja/contacts"
+	"franja/decide"
+	"franja/delivery"
 	"franja/metrics"
 	"franja/postgres"
 	"franja/view"
@@ -51,6 +54,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		return err
 	}
 	defer viewPool.Close()
+	// Deliveries too (closed, like the view's, after background work stops).
+	deliveryPool, err := postgres.OpenPool(ctx, db.service, db.deliveryPool())
+	if err != nil {
+		return err
+	}
+	defer deliveryPool.Close()
 	// Background work (the view, the database's health, last-used
 	// bookkeeping) goes on until the server has drained, then stops before
 	// the pools close.
@@ -78,8 +87,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 	var m *metrics.Metrics
 	if db.metricsAddr != "" {
 		m = metrics.New()
-		m.Observe(sources(v, db.store, viewPool))
+		m.Observe(sources(v, db.store, viewPool, deliveryPool))
 	}
+	dec := decide.New(v, db.store, log)
+	deliveryStore := postgres.New(deliveryPool)
+	runner, err := delivery.New(deliveryPool, deliveryConfig(getenv, deliveryStore, log))
+	if err != nil {
+		return fmt.Errorf("delivery: %w", err)
+	}
+	// Contacts are recorded on the requests' pool (their River job in the
+	// same transaction); the worker reads and decides on its own.
+	cs := contacts.New(dec, db.store, runner, nil)
+	runner.SetContacts(contacts.New(dec, deliveryStore, runner, nil))
+	wg.Go(func() {
+		if err := runner.Run(bg); err != nil {
+			log.Error("delivery stopped", "error", err.Error())
+		}
+	})
 	pages, err := webApp(getenv, log, db.store, v, keys, db.disclosure)
 	if err != nil {
 		return err
@@ -100,6 +124,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		CORSOrigins:       corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
 		DisclosureHorizon: db.disclosure,
 		TrustedProxies:    listen.trustedProxies,
+		Contacts:          cs,
+
+		AllowPrivateWebhooks: getenv("FRANJA_WEBHOOK_ALLOW_PRIVATE") == "1",
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
@@ -175,7 +202,7 @@ func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger, errc chan<-
 }
 
 // sources is what the metrics read at each scrape.
-func sources(v *view.View, store *postgres.Store, viewPool *pgxpool.Pool) metrics.Sources {
+func sources(v *view.View, store *postgres.Store, viewPool, deliveryPool *pgxpool.Pool) metrics.Sources {
 	return metrics.Sources{
 		View: func() metrics.ViewState {
 			st := v.Status()
@@ -184,7 +211,7 @@ func sources(v *view.View, store *postgres.Store, viewPool *pgxpool.Pool) metric
 		},
 		DatabaseUp:     func() bool { return store.Health().Up },
 		DatabaseErrors: postgres.ErrorCounts,
-		Pools:          map[string]*pgxpool.Pool{"requests": store.Pool(), "view": viewPool},
+		Pools:          map[string]*pgxpool.Pool{"requests": store.Pool(), "view": viewPool, "delivery": deliveryPool},
 	}
 }
 
@@ -244,4 +271,25 @@ func webApp(getenv func(string) string, log *slog.Logger, store *postgres.Store,
 		}
 	}
 	return web.New(cfg)
+}
+
+// deliveryConfig reads the webhook settings: FRANJA_WEBHOOK_RATE
+// (deliveries per second per endpoint, default 50; 0: no limit),
+// FRANJA_WEBHOOK_MAX_ATTEMPTS (default 10), FRANJA_WEBHOOK_RETRY_BASE (the
+// first retry's wait, a Go duration, default 30s, doubled each time),
+// FRANJA_WEBHOOK_WORKERS (deliveries at once per replica, default 200) and
+// FRANJA_WEBHOOK_ALLOW_PRIVATE=1 (let webhooks reach private and loopback
+// addresses).
+func deliveryConfig(getenv func(string) string, store *postgres.Store, log *slog.Logger) delivery.Config {
+	cfg := delivery.Config{Store: store, Logger: log, Work: true, Rate: delivery.DefaultRate,
+		MaxAttempts:  atoiOr(getenv("FRANJA_WEBHOOK_MAX_ATTEMPTS"), delivery.DefaultMaxAttempts),
+		Workers:      atoiOr(getenv("FRANJA_WEBHOOK_WORKERS"), delivery.DefaultWorkers),
+		AllowPrivate: getenv("FRANJA_WEBHOOK_ALLOW_PRIVATE") == "1"}
+	if r, err := strconv.ParseFloat(getenv("FRANJA_WEBHOOK_RATE"), 64); err == nil && r >= 0 {
+		cfg.Rate = r
+	}
+	if d, err := time.ParseDuration(getenv("FRANJA_WEBHOOK_RETRY_BASE")); err == nil && d > 0 {
+		cfg.RetryBase = d
+	}
+	return cfg
 }

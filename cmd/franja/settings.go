@@ -76,6 +76,14 @@ func (s settings) requestPool() postgres.Options {
 // its own, so that requests cannot starve it; no statement timeout of its
 // own (a reload is bounded by view.Config.ReloadTimeout), the same lock
 // timeout.
+// deliveryPool is the delivery worker's pool (River's and the worker's
+// queries): its own, so that held contacts coming due cannot take the
+// connections requests need, nor requests starve deliveries.
+func (s settings) deliveryPool() postgres.Options {
+	return postgres.Options{MaxConns: 8, ConnectTimeout: s.connectTimeout, StatementTimeout: s.statementTimeout,
+		LockTimeout: s.lockTimeout, AppName: "franja-delivery"}
+}
+
 func (s settings) viewPool() postgres.Options {
 	return postgres.Options{MaxConns: 4, ConnectTimeout: s.connectTimeout,
 		StatementTimeout: view.DefaultReloadTimeout, LockTimeout: s.lockTimeout, AppName: "franja-view"}
