@@ -1,9 +1,13 @@
 package view
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -13,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"franja/domain"
+	"franja/engine"
 	"franja/internal/pgtest"
 )
 
@@ -99,19 +104,44 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
-// BenchmarkReload times a replica's start-up: View.Reload of 100,000 people
-// and 1,000,000 leave rows (48 posts in 12 zones), and reports the heap the
-// loaded view holds. Not run by plain `go test`; see BENCHMARKS.md:
+// benchSizes are the numbers of people BenchmarkReload loads (ten leave
+// rows each): FRANJA_BENCH_PEOPLE, comma-separated (default 100000).
+func benchSizes(b *testing.B) []int {
+	env := cmp.Or(os.Getenv("FRANJA_BENCH_PEOPLE"), "100000")
+	var out []int
+	for _, f := range strings.Split(env, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 10 {
+			b.Fatalf("FRANJA_BENCH_PEOPLE=%q: want numbers of people of at least 10", env)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// BenchmarkReload times a replica's start-up: View.Reload of N people and
+// 10×N leave rows (48 posts in 12 zones; N from FRANJA_BENCH_PEOPLE, default
+// 100,000), and reports the heap the loaded view holds, per person and in
+// all. Then, on the loaded view, it times a decision (a random person and
+// instant of 2026: Check, and the next allowed instant when not allowed) and
+// applying a change to one person (the shard copy the change feed makes).
+// Not run by plain `go test`; see BENCHMARKS.md:
 //
-//	go test -run x -bench BenchmarkReload -benchtime 3x ./view/
+//	FRANJA_BENCH_PEOPLE=1200000 go test -run x -bench BenchmarkReload -benchtime 1x ./view/
 func BenchmarkReload(b *testing.B) {
-	const people, leaves = 100_000, 1_000_000
+	for _, people := range benchSizes(b) {
+		leaves := 10 * people
+		b.Run(fmt.Sprintf("%dk_people", people/1000), func(b *testing.B) { benchView(b, people, leaves) })
+	}
+}
+
+func benchView(b *testing.B, people, leaves int) {
 	pool := pgtest.Pool(b)
 	start := time.Now()
 	loadBenchData(b, pool, people, leaves)
 	b.Logf("generated %d people and %d leave rows in PostgreSQL in %v", people, leaves, time.Since(start).Round(time.Millisecond))
-	b.Run("100k_people_1M_leaves", func(b *testing.B) {
-		v := New(Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	v := New(Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	b.Run("reload", func(b *testing.B) {
 		before := heapInUse()
 		for b.Loop() {
 			if err := v.Reload(context.Background()); err != nil {
@@ -138,7 +168,55 @@ func BenchmarkReload(b *testing.B) {
 		held := heapInUse() - before
 		runtime.KeepAlive(v)
 		b.ReportMetric(float64(held)/(1<<20), "MiB-heap")
-		b.ReportMetric(float64(held)/people, "B/person")
+		b.ReportMetric(float64(held)/float64(people), "B/person")
+		b.ReportMetric((float64(held)-100*float64(leaves))/float64(people), "B/person-beyond-100B/leave")
+	})
+	s := v.Snapshot()
+	if s == nil {
+		b.Fatal("not loaded")
+	}
+	b.Run("decide", func(b *testing.B) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		year := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		ids := make([]string, 1<<14)
+		ats := make([]time.Time, len(ids))
+		for i := range ids {
+			ids[i] = "P" + strconv.Itoa(1+rng.IntN(people))
+			ats[i] = year.Add(time.Duration(rng.Int64N(int64(365 * 24 * time.Hour))))
+		}
+		decide := func(n int) {
+			for i := range n {
+				p := s.Person(ids[i%len(ids)])
+				if st := p.Calendar.Check(ats[i%len(ids)]); !st.Allowed {
+					p.Calendar.NextAllowed(ats[i%len(ids)], engine.DefaultHorizon)
+				}
+			}
+		}
+		decide(len(ids)) // warm: holiday sets are built on first use
+		const perLoop = 200_000
+		b.ResetTimer()
+		for b.Loop() {
+			decide(perLoop)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perLoop), "ns/decision")
+	})
+	b.Run("apply_one_person", func(b *testing.B) {
+		id := "P" + strconv.Itoa(people/2)
+		rows, err := loadPeople(context.Background(), pool, []string{id})
+		if err != nil {
+			b.Fatal(err)
+		}
+		const perLoop = 100
+		for b.Loop() {
+			for range perLoop {
+				next := *s
+				applyPeopleRows(&next, &next, []string{id}, rows)
+				if next.Person(id) == s.Person(id) || next.Len() != people {
+					b.Fatal("the change was not applied")
+				}
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perLoop), "ns/apply")
 	})
 }
 
