@@ -130,7 +130,7 @@ func compareCheck(t *testing.T, where string, tl *Timeline, c *refCase, ref *ref
 	}
 }
 
-func leaveID(l *Leave) int64 {
+func leaveID(l *LeaveSpan) int64 {
 	if l == nil {
 		return 0
 	}
@@ -270,11 +270,11 @@ func (c *refCase) whyNotRef(u time.Time, d domain.Date, dates []domain.Date, in 
 			continue
 		}
 		if !l.AllDay() && !u.Before(l.Start) && u.Before(l.End) {
-			return Status{Reason: OnLeave, Leave: l}
+			return Status{Reason: OnLeave, Leave: &LeaveSpan{ID: l.ID}}
 		}
 		for k, x := range dates {
 			if l.AllDay() && in[k] && !x.Before(l.StartDate) && !x.After(l.EndDate) {
-				return Status{Reason: OnLeave, Leave: l}
+				return Status{Reason: OnLeave, Leave: &LeaveSpan{ID: l.ID}}
 			}
 		}
 	}

@@ -248,11 +248,11 @@ func TestLeavesGroupedAndSortedByID(t *testing.T) {
 				t.Fatalf("%s: leave %d has id %d after %d", c.person, i, ls[i].ID, ls[i-1].ID)
 			}
 		}
-		if ls[0].Kind != domain.LeaveSick || ls[1].Kind != domain.LeaveVacation {
-			t.Errorf("%s: kinds %q, %q; want the updated first leave first", c.person, ls[0].Kind, ls[1].Kind)
+		if ls[0].Kind() != domain.LeaveSick || ls[1].Kind() != domain.LeaveVacation {
+			t.Errorf("%s: kinds %q, %q; want the updated first leave first", c.person, ls[0].Kind(), ls[1].Kind())
 		}
-		if ls[0].StartDate != c.first || ls[0].EndDate != c.first {
-			t.Errorf("%s: first leave %v–%v, want %v", c.person, ls[0].StartDate, ls[0].EndDate, c.first)
+		if ls[0].StartDate() != c.first || ls[0].EndDate() != c.first {
+			t.Errorf("%s: first leave %v–%v, want %v", c.person, ls[0].StartDate(), ls[0].EndDate(), c.first)
 		}
 	}
 }

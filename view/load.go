@@ -167,15 +167,16 @@ func loadLeaves(ctx context.Context, q querier, ids []string, people map[string]
 		FROM leaves WHERE $1::text[] IS NULL OR person = ANY($1)`
 	var (
 		read               chunks
-		l                  Leave
+		id                 int64
+		delegate, zone     string
 		startDate, endDate pgtype.Date
 		start, end         pgtype.Timestamptz
-		kinds              = map[string]domain.LeaveKind{}
+		kinds              = map[string]Leave{} // a leave of each kind, to copy the kind from
 	)
 	err := each(ctx, q, qLeaves, ids, func(rows pgx.Rows) error {
 		// person and kind are text: their raw bytes are the value in either
 		// wire format, so they are read from RawValues, not scanned.
-		if err := rows.Scan(&l.ID, nil, nil, &l.Delegate, &startDate, &endDate, &start, &end, &l.TimeZone); err != nil {
+		if err := rows.Scan(&id, nil, nil, &delegate, &startDate, &endDate, &start, &end, &zone); err != nil {
 			return err
 		}
 		raw := rows.RawValues()
@@ -183,16 +184,22 @@ func loadLeaves(ctx context.Context, q querier, ids []string, people map[string]
 		if r == nil {
 			return nil
 		}
-		kind, ok := kinds[string(raw[2])]
+		k, ok := kinds[string(raw[2])]
 		if !ok {
-			kind = domain.LeaveKind(raw[2])
-			kinds[string(kind)] = kind
+			kind := domain.LeaveKind(raw[2])
+			k = NewLeave(0, kind, "", "", domain.Date{}, domain.Date{}, time.Time{}, time.Time{})
+			kinds[string(kind)] = k
 		}
-		l.Kind = kind
-		l.StartDate, l.EndDate = toDate(startDate), toDate(endDate)
-		l.Start, l.End = time.Time{}, time.Time{}
+		l := Leave{ID: id, kind: k.kind, extra: k.extra}
+		if delegate != "" || zone != "" {
+			l.extra = &leaveExtra{delegate: delegate, zone: zone, kind: k.Kind()}
+		}
 		if start.Valid {
-			l.Start, l.End = start.Time, end.Time
+			l.first, l.last = engine.UnixNS(start.Time), engine.UnixNS(end.Time)
+		} else if startDate.Valid && startDate.InfinityModifier == pgtype.Finite {
+			// pgtype's dates are UTC midnights: the day number is exact.
+			l.allDay = true
+			l.first, l.last = startDate.Time.Unix()/86400, endDate.Time.Unix()/86400
 		}
 		read.add(ownedLeave{l, r})
 		r.nLeaves++
