@@ -69,7 +69,7 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	keys := NewKeyAuthenticator(h.view, h.store, KeyAuthOptions{Logger: log})
-	handler := New(Config{Logger: log, Authenticators: []Authenticator{keys}, Store: h.store, View: h.view,
+	handler := New(Config{Logger: log, Authenticators: []Authenticator{keys}, Store: h.store, View: h.view, AccessLogEvery: 100,
 		RateLimits: map[Role]int{RoleSystem: 1 << 30, RoleAdmin: 100, RoleHR: 100, RoleSupervisor: 100}})
 	return handler, token
 }

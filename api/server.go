@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/httprate"
@@ -64,7 +65,17 @@ type Config struct {
 	// Metrics, when set, records requests, decisions and rate-limit
 	// rejections.
 	Metrics *metrics.Metrics
+	// AccessLogEvery logs one in that many request lines of requests that
+	// neither failed on the server's side nor were slow (FRANJA_LOG_SAMPLE;
+	// 0 or 1: every one). At debug level every line is logged.
+	AccessLogEvery uint64
+	// SlowRequest is how long a request may take before its line is logged
+	// at warn whatever the sample (FRANJA_LOG_SLOW; default 500 ms).
+	SlowRequest time.Duration
 }
+
+// DefaultSlowRequest is Config.SlowRequest's default.
+const DefaultSlowRequest = 500 * time.Millisecond
 
 // Server holds the dependencies of the handlers.
 type Server struct {
@@ -85,6 +96,11 @@ type Server struct {
 	publicURL      string
 	metrics        *metrics.Metrics
 	corsOrigins    []string
+	// accessLogEvery, slowRequest: see Config; accessLogSeen counts the
+	// request lines the sample skipped or took.
+	accessLogEvery uint64
+	slowRequest    time.Duration
+	accessLogSeen  atomic.Uint64
 }
 
 // New returns the HTTP handler for the whole API.
@@ -100,6 +116,9 @@ func New(cfg Config) http.Handler {
 		metrics:     cfg.Metrics,
 		publicURL:   cfg.PublicURL,
 		corsOrigins: cfg.CORSOrigins,
+
+		accessLogEvery: cfg.AccessLogEvery,
+		slowRequest:    cmp.Or(cfg.SlowRequest, DefaultSlowRequest),
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	if s.now == nil {

@@ -88,6 +88,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		Metrics:         m,
 		PublicURL:       getenv("FRANJA_PUBLIC_URL"),
 		CORSOrigins:     corsOrigins(getenv("FRANJA_CORS_ORIGINS")),
+		AccessLogEvery:  db.logSample,
+		SlowRequest:     db.slowRequest,
 	})
 	addr := getenv("FRANJA_ADDR")
 	if addr == "" {
