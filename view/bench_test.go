@@ -171,6 +171,24 @@ func benchView(b *testing.B, people, leaves int) {
 		b.ReportMetric(float64(held)/float64(people), "B/person")
 		b.ReportMetric((float64(held)-100*float64(leaves))/float64(people), "B/person-beyond-100B/leave")
 	})
+	b.Run("read_leaves_only", func(b *testing.B) {
+		// The floor under reload: PostgreSQL reading and sending the leave
+		// rows, and pgx receiving them, with nothing done with them.
+		for b.Loop() {
+			rows, err := pool.Query(context.Background(), qLeaves, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			rows.Close()
+			if rows.Err() != nil || n != leaves {
+				b.Fatalf("%d rows (%v)", n, rows.Err())
+			}
+		}
+	})
 	s := v.Snapshot()
 	if s == nil {
 		b.Fatal("not loaded")
@@ -254,5 +272,54 @@ func TestLeavesGroupedAndSortedByID(t *testing.T) {
 		if ls[0].StartDate() != c.first || ls[0].EndDate() != c.first {
 			t.Errorf("%s: first leave %v–%v, want %v", c.person, ls[0].StartDate(), ls[0].EndDate(), c.first)
 		}
+	}
+}
+
+// TestLeavesReadAsStored: every form of leave, read from the wire's binary
+// format without pgx's Scan, comes out as PostgreSQL gives it through Scan:
+// dates before 1970 and after 2038, instants with microseconds, delegates
+// and zones, and each kind.
+func TestLeavesReadAsStored(t *testing.T) {
+	v, pool := live(t)
+	exec(t, pool, seedSQL)
+	exec(t, pool, `INSERT INTO leaves (person, kind, start_date, end_date, starts_at, ends_at, delegate, time_zone) VALUES
+		('E1', 'vacation', '1969-12-31', '1970-01-02', NULL, NULL, NULL, NULL),
+		('E1', 'sick_leave', '2099-02-27', '2099-03-01', NULL, NULL, 'E2', NULL),
+		('E1', 'study_permission', NULL, NULL, '2026-03-04 13:00:00.123456Z', '2026-03-04 15:30:00Z', NULL, NULL),
+		('E1', 'service_commission', '2026-12-07', '2026-12-11', NULL, NULL, NULL, 'Asia/Tokyo'),
+		('E2', 'union_permission', NULL, NULL, '1999-12-31 23:59:59.999999Z', '2000-01-01 00:00:00.000001Z', 'E1', NULL)`)
+	if err := v.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := pool.Query(context.Background(), `SELECT id, person, kind, coalesce(delegate, ''), coalesce(time_zone, ''), start_date, end_date, starts_at, ends_at FROM leaves`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var id int64
+		var person, kind, delegate, zone string
+		var sd, ed, s, e *time.Time
+		if err := rows.Scan(&id, &person, &kind, &delegate, &zone, &sd, &ed, &s, &e); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		l := v.Snapshot().Person(person).LeaveByID(id)
+		if l == nil {
+			t.Fatalf("leave %d of %s not in the view", id, person)
+		}
+		if l.Kind() != domain.LeaveKind(kind) || l.Delegate() != delegate || l.TimeZone() != zone || l.AllDay() != (sd != nil) {
+			t.Errorf("leave %d: %s %q %q all-day %v, want %s %q %q", id, l.Kind(), l.Delegate(), l.TimeZone(), l.AllDay(), kind, delegate, zone)
+		}
+		if sd != nil && (l.StartDate() != domain.DateOf(*sd) || l.EndDate() != domain.DateOf(*ed)) {
+			t.Errorf("leave %d: %v–%v, want %v–%v", id, l.StartDate(), l.EndDate(), domain.DateOf(*sd), domain.DateOf(*ed))
+		}
+		if s != nil && (!l.Start().Equal(*s) || !l.End().Equal(*e)) {
+			t.Errorf("leave %d: %v–%v, want %v–%v", id, l.Start(), l.End(), *s, *e)
+		}
+	}
+	if rows.Err() != nil || n != 5 {
+		t.Fatalf("%d leaves read (%v)", n, rows.Err())
 	}
 }

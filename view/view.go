@@ -86,19 +86,14 @@ func (p *Post) TurnAt(t time.Time) *Turn {
 // Leave is what decisions need of a leave: when, whether it blocks, its kind
 // (shown to hr and admin only) and its delegate. It is 40 bytes (a replica
 // holds millions): the dates or instants as the engine keeps them, the kind
-// as an index, the rare delegate and commission zone behind a pointer.
+// as an index, the rare delegate and commission zone as a number (see
+// extras): no pointer, so that the garbage collector need not scan them.
 type Leave struct {
 	ID          int64
-	first, last int64 // engine.LeaveSpan's First and Last
-	extra       *leaveExtra
-	kind        uint8 // index in domain.LeaveKinds; unknownKind: extra.kind
+	first, last int64  // engine.LeaveSpan's First and Last
+	extra       uint32 // see extras (0: none)
+	kind        uint8  // index in domain.LeaveKinds; unknownKind: the extra's kind
 	allDay      bool
-}
-
-// leaveExtra is what few leaves have.
-type leaveExtra struct {
-	delegate, zone string
-	kind           domain.LeaveKind
 }
 
 const unknownKind = 255
@@ -112,7 +107,7 @@ func NewLeave(id int64, kind domain.LeaveKind, delegate, timeZone string, startD
 		l.kind = uint8(i)
 	}
 	if delegate != "" || timeZone != "" || l.kind == unknownKind {
-		l.extra = &leaveExtra{delegate: delegate, zone: timeZone, kind: kind}
+		l.extra = internExtra(leaveExtra{delegate: delegate, zone: timeZone, kind: kind})
 	}
 	if l.allDay {
 		l.first, l.last = engine.DayNumber(startDate), engine.DayNumber(endDate)
@@ -125,25 +120,19 @@ func NewLeave(id int64, kind domain.LeaveKind, delegate, timeZone string, startD
 // Kind returns the leave's kind.
 func (l *Leave) Kind() domain.LeaveKind {
 	if l.kind == unknownKind {
-		return l.extra.kind
+		return extraOf(l.extra).kind
 	}
 	return domain.LeaveKinds[l.kind]
 }
 
 // Delegate returns who answers for the person during the leave ("" = nobody).
 func (l *Leave) Delegate() string {
-	if l.extra == nil {
-		return ""
-	}
-	return l.extra.delegate
+	return extraOf(l.extra).delegate
 }
 
 // TimeZone returns where a service commission is carried out ("" = home).
 func (l *Leave) TimeZone() string {
-	if l.extra == nil {
-		return ""
-	}
-	return l.extra.zone
+	return extraOf(l.extra).zone
 }
 
 // AllDay reports whether the leave is given as dates rather than instants.
