@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"sync"
@@ -60,7 +61,8 @@ type requestLog struct {
 	once      sync.Once
 	l         *slog.Logger
 	principal *Principal
-	lang      lang.Lang // withLanguage's
+	lang      lang.Lang  // withLanguage's
+	query     url.Values // withKnownQuery's parse of the query string
 }
 
 func (rl *requestLog) logger() *slog.Logger {
