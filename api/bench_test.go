@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"franja/calendars"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -54,6 +55,7 @@ func benchServer(b *testing.B) (http.Handler, string) {
 	b.Helper()
 	h := newHarness(b) // the database and the view following its change feed
 	ctx := context.Background()
+	calendars.List() // the holiday data set, parsed on first use, as franja serve does at start-up
 	if _, err := h.store.Pool().Exec(ctx, benchSQL); err != nil {
 		b.Fatal(err)
 	}

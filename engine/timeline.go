@@ -154,10 +154,10 @@ type Timeline struct {
 	versions []version
 	holidays HolidayFunc
 	unknown  UnknownFunc
-	closed   bool      // dates with unknown holidays are not worked
+	closed   bool        // dates with unknown holidays are not worked
 	leaves   []LeaveSpan // blocking leaves, in the caller's order (for Status.Leave)
-	allDay   []daySpan // union of blocking all-day leaves, sorted
-	partial  []span    // union of blocking partial leaves, sorted, disjoint, not touching
+	allDay   []daySpan   // union of blocking all-day leaves, sorted
+	partial  []span      // union of blocking partial leaves, sorted, disjoint, not touching
 	assign   []assignment
 	slack    int64 // extra dates to look back for windows (2 with assignments)
 }
