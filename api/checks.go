@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"franja/decide"
@@ -72,16 +75,26 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	}
 	p, lang, now := principalOf(r.Context()), policyLang(r), s.now()
 	results := make([]checkResult, len(body.Checks))
-	answers := make([]*decide.Answer, 0, len(body.Checks))
-	rendered := make([]decisionJSON, len(body.Checks)) // never resized: results point into it
-	at := make([]int, 0, len(body.Checks))             // where each answer goes
-	for i, raw := range body.Checks {
-		a, err := s.checkOne(snap, p, raw, now)
-		if err != nil {
-			results[i] = checkResult{Error: itemProblem(r, err)}
-			continue
+	answered := make([]*decide.Answer, len(body.Checks)) // nil where the item is bad
+	rendered := make([]decisionJSON, len(body.Checks))   // never resized: results point into it
+	// Items are independent reads of one snapshot: parsed, decided and
+	// rendered on every core (see inParallel); only the audit rows are
+	// written in one go, in order.
+	inParallel(len(body.Checks), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a, err := s.checkOne(snap, p, body.Checks[i], now)
+			if err != nil {
+				results[i] = checkResult{Error: itemProblem(r, err)}
+				continue
+			}
+			answered[i] = a
 		}
-		answers, at = append(answers, a), append(at, i)
+	})
+	answers := make([]*decide.Answer, 0, len(answered))
+	for _, a := range answered {
+		if a != nil {
+			answers = append(answers, a)
+		}
 	}
 	if n := exceptions(answers); n > MaxBatchExceptions {
 		writeError(w, r, domain.Invalid("too many contacts by exception in one batch; nothing was recorded", domain.FieldError{Field: "checks",
@@ -93,14 +106,64 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err) // no audit rows, no exceptions
 		return
 	}
-	for k, a := range answers {
-		i := at[k]
-		rendered[i] = renderAnswer(a, lang, s.disclosureFor(p, a.Question.At))
-		rendered[i].Outcome = "decision"
-		results[i] = checkResult{decisionJSON: &rendered[i]}
-		s.countDecision(p, &rendered[i])
+	parts := make([][]byte, len(body.Checks)/minParallel+1)
+	inParallel(len(body.Checks), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if a := answered[i]; a != nil {
+				rendered[i] = renderAnswer(a, lang, s.disclosureFor(p, a.Question.At))
+				rendered[i].Outcome = "decision"
+				results[i] = checkResult{decisionJSON: &rendered[i]}
+				s.countDecision(p, &rendered[i])
+			}
+		}
+		parts[lo/minParallel] = appendItems(make([]byte, 0, 768*(hi-lo)), results[lo:hi])
+	})
+	size := 16
+	for _, part := range parts {
+		size += len(part) + 1
 	}
-	writeDecisionJSON(w, http.StatusOK, appendResults(make([]byte, 0, 768*len(results)+16), results))
+	b := append(make([]byte, 0, size), `{"results":[`...)
+	for _, part := range parts {
+		if len(part) > 0 {
+			if b[len(b)-1] != '[' {
+				b = append(b, ',')
+			}
+			b = append(b, part...)
+		}
+	}
+	writeDecisionJSON(w, http.StatusOK, append(b, "]}"...))
+}
+
+// minParallel is the fewest batch items worth a goroutine of their own:
+// ranges given to inParallel's workers are multiples of it.
+const minParallel = 128
+
+// inParallel calls fn over [0, n) split into ranges of whole multiples of
+// minParallel (the last may be shorter), on up to GOMAXPROCS goroutines at
+// once, and returns when all are done. Each range is [lo, hi) with lo a
+// multiple of minParallel, so lo/minParallel numbers it.
+func inParallel(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+minParallel-1)/minParallel)
+	if workers <= 1 {
+		for lo := 0; lo < n; lo += minParallel {
+			fn(lo, min(lo+minParallel, n))
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(minParallel)) - minParallel
+				if lo >= n {
+					return
+				}
+				fn(lo, min(lo+minParallel, n))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // MaxBatchExceptions is the most answers of one batch that an exception
@@ -127,7 +190,12 @@ func exceptions(answers []*decide.Answer) int {
 // it (see decision_json.go); an item's error, rare, goes through
 // encoding/json itself.
 func appendResults(b []byte, results []checkResult) []byte {
-	b = append(b, `{"results":[`...)
+	b = appendItems(append(b, `{"results":[`...), results)
+	return append(b, "]}"...)
+}
+
+// appendItems appends results separated by commas.
+func appendItems(b []byte, results []checkResult) []byte {
 	for i, res := range results {
 		if i > 0 {
 			b = append(b, ',')
@@ -142,7 +210,7 @@ func appendResults(b []byte, results []checkResult) []byte {
 		}
 		b = res.decisionJSON.appendJSON(b)
 	}
-	return append(b, "]}"...)
+	return b
 }
 
 // checkOne parses, validates and decides one batch item (its exceptions

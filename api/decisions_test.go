@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -292,6 +293,44 @@ func TestContactChecksBatchReportsBadItemsInPlace(t *testing.T) {
 		e, _ := get(i)["error"].(map[string]any)
 		if e == nil || e["code"] != code {
 			t.Errorf("item %d: %v, want error %s", i, get(i), code)
+		}
+	}
+}
+
+// TestContactChecksLargeBatchInOrder: a batch large enough to be answered
+// on several cores (see inParallel) gives, item by item and in order, what
+// the same items give in a small batch, bad items included.
+func TestContactChecksLargeBatchInOrder(t *testing.T) {
+	h := decisionFixture(t)
+	items := []any{
+		map[string]any{"person": "E1", "at": "2026-11-26T10:00:00-05:00"},
+		map[string]any{"person": "E1", "at": "not a time"},
+		map[string]any{"person": "NOBODY", "at": "2026-11-26T10:00:00-05:00"},
+		map[string]any{"person": "E1", "at": "2026-11-26T20:00:00-05:00", "channel": "phone"},
+		map[string]any{"person": "E1", "chanel": "phone"},
+		map[string]any{"person": "T1", "at": "2026-12-08T10:00:00-05:00"},
+		map[string]any{"person": "E1", "at": "2026-12-25T10:00:00-05:00", "channel": "teams_call"},
+	}
+	batch := func(checks []any) []any {
+		res := h.do(req{Method: "POST", Path: "/v1/contact-checks", Body: map[string]any{"checks": checks}, SkipSpec: true})
+		if res.Status != 200 {
+			t.Fatalf("status %d: %s", res.Status, res.Body)
+		}
+		return res.Map(t)["results"].([]any)
+	}
+	small := batch(items)
+	const n = 1001 // eight ranges of minParallel and a short one
+	var large []any
+	for i := range n {
+		large = append(large, items[i%len(items)])
+	}
+	got := batch(large)
+	if len(got) != n {
+		t.Fatalf("%d results for %d checks", len(got), n)
+	}
+	for i := range got {
+		if !reflect.DeepEqual(got[i], small[i%len(items)]) {
+			t.Fatalf("item %d: %v, want %v", i, got[i], small[i%len(items)])
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"runtime/debug"
 	"sync"
@@ -68,7 +69,8 @@ type requestLog struct {
 	once      sync.Once
 	l         *slog.Logger
 	principal *Principal
-	lang      lang.Lang // withLanguage's
+	lang      lang.Lang  // withLanguage's
+	query     url.Values // withKnownQuery's parse of the query string
 }
 
 func (rl *requestLog) logger() *slog.Logger {
@@ -89,15 +91,32 @@ func logger(r *http.Request) *slog.Logger {
 	return slog.Default()
 }
 
-// withLogging logs one structured line per request. Query strings are not
-// logged: they may carry a person's id alongside a justification.
+// withLogging logs request lines, at a cost a decision does not notice:
+// every request that failed on the server's side (5xx, at error) or took
+// longer than SlowRequest (at warn); one in AccessLogEvery of the others
+// (at info; every one at debug); nothing for a healthy /healthz or /readyz.
+// Every request is counted in the metrics whatever is logged. Query
+// strings are not logged: they may carry a person's id alongside a
+// justification.
 func (s *Server) withLogging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rl := &requestLog{base: s.log, id: requestID(r.Context())}
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), loggerKey, rl)))
-		if s.quietPaths[r.URL.Path] && ww.Status() < 400 {
+		status, took := ww.Status(), time.Since(start)
+		level := slog.LevelInfo
+		switch {
+		case status >= 500:
+			level = slog.LevelError
+		case took >= s.slowRequest:
+			level = slog.LevelWarn
+		case s.quietPaths[r.URL.Path] && status < 400:
+			return
+		case s.accessLogEvery > 1 && s.accessLogSeen.Add(1)%s.accessLogEvery != 0 && !s.log.Enabled(r.Context(), slog.LevelDebug):
+			return // not this one's turn in the sample
+		}
+		if !s.log.Enabled(r.Context(), level) {
 			return
 		}
 		// The request id first, then the rest: the line reads exactly as
@@ -108,9 +127,9 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 			slog.String("request_id", rl.id),
 			slog.String("method", r.Method),
 			slog.String("path", redactFeedPath(r.URL.Path)),
-			slog.Int("status", ww.Status()),
+			slog.Int("status", status),
 			slog.Int("bytes", ww.BytesWritten()),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", took),
 		)
 		if p := rl.principal; p != nil {
 			attrs = append(attrs, slog.String("key", p.KeyPrefix), slog.String("role", string(p.Role)))
@@ -118,7 +137,7 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 		if c := decide.ClientRequestID(r.Context()); c != "" {
 			attrs = append(attrs, slog.String("client_request_id", c))
 		}
-		s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
+		s.log.LogAttrs(context.Background(), level, "request", attrs...)
 	})
 }
 

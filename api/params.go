@@ -19,7 +19,12 @@ type query struct {
 	v    domain.Validator
 }
 
-func newQuery(r *http.Request) *query { return &query{vals: r.URL.Query()} }
+func newQuery(r *http.Request) *query {
+	if rl := requestLogOf(r.Context()); rl != nil && rl.query != nil {
+		return &query{vals: rl.query} // withKnownQuery's
+	}
+	return &query{vals: r.URL.Query()}
+}
 
 func (q *query) str(name string) string { return q.vals.Get(name) }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -126,6 +127,9 @@ var queryParams = map[string][]string{
 // withKnownQuery refuses query parameters the matched operation does not
 // take (operations missing from queryParams take none). root finds the
 // operation before the handler runs.
+// routeContexts are the scratch contexts withKnownQuery routes with.
+var routeContexts = sync.Pool{New: func() any { return chi.NewRouteContext() }}
+
 func withKnownQuery(root *chi.Mux) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,14 +137,25 @@ func withKnownQuery(root *chi.Mux) func(http.Handler) http.Handler {
 			if method == http.MethodHead {
 				method = http.MethodGet
 			}
-			pattern := root.Find(chi.NewRouteContext(), method, r.URL.Path)
-			if pattern == "" || r.URL.RawQuery == "" {
+			if r.URL.RawQuery == "" {
+				next.ServeHTTP(w, r)
+				return
+			}
+			rctx := routeContexts.Get().(*chi.Context)
+			rctx.Reset()
+			pattern := root.Find(rctx, method, r.URL.Path)
+			routeContexts.Put(rctx)
+			if pattern == "" {
 				next.ServeHTTP(w, r)
 				return
 			}
 			known := queryParams[method+" "+pattern]
 			var v domain.Validator
-			for name := range r.URL.Query() {
+			vals := r.URL.Query()
+			if rl := requestLogOf(r.Context()); rl != nil {
+				rl.query = vals // parsed once: newQuery takes it
+			}
+			for name := range vals {
 				if !slices.Contains(known, name) {
 					takes := any(domain.T("no query parameters"))
 					if len(known) > 0 {

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/httprate"
@@ -85,7 +86,17 @@ type Config struct {
 	// AllowPrivateWebhooks lets webhooks be registered at private and
 	// loopback addresses (FRANJA_WEBHOOK_ALLOW_PRIVATE=1).
 	AllowPrivateWebhooks bool
+	// AccessLogEvery logs one in that many request lines of requests that
+	// neither failed on the server's side nor were slow (FRANJA_LOG_SAMPLE;
+	// 0 or 1: every one). At debug level every line is logged.
+	AccessLogEvery uint64
+	// SlowRequest is how long a request may take before its line is logged
+	// at warn whatever the sample (FRANJA_LOG_SLOW; default 500 ms).
+	SlowRequest time.Duration
 }
+
+// DefaultSlowRequest is Config.SlowRequest's default.
+const DefaultSlowRequest = 500 * time.Millisecond
 
 // Server holds the dependencies of the handlers.
 type Server struct {
@@ -116,6 +127,11 @@ type Server struct {
 	metrics        *metrics.Metrics
 	corsOrigins    []string
 	pages          http.Handler
+	// accessLogEvery, slowRequest: see Config; accessLogSeen counts the
+	// request lines the sample skipped or took.
+	accessLogEvery uint64
+	slowRequest    time.Duration
+	accessLogSeen  atomic.Uint64
 }
 
 // New returns the HTTP handler for the whole API.
@@ -132,6 +148,9 @@ func New(cfg Config) http.Handler {
 		publicURL:   cfg.PublicURL,
 		corsOrigins: cfg.CORSOrigins,
 		pages:       cfg.Pages,
+
+		accessLogEvery: cfg.AccessLogEvery,
+		slowRequest:    cmp.Or(cfg.SlowRequest, DefaultSlowRequest),
 	}
 	s.decide = decide.New(viewOrNil(cfg.View), storeOrNil(cfg.Store), s.log)
 	s.trustedProxies = cfg.TrustedProxies

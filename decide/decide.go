@@ -163,10 +163,10 @@ func (s *Service) Decide(snap *view.Snapshot, p *domain.Principal, person *view.
 		return a
 	}
 	l := person.LeaveByID(d.LeaveID)
-	if l == nil || l.Delegate == "" {
+	if l == nil || l.Delegate() == "" {
 		return a
 	}
-	del, err := Scope(snap, p, l.Delegate)
+	del, err := Scope(snap, p, l.Delegate())
 	if err != nil {
 		return a // gone, or outside a supervisor's line: not shown
 	}
@@ -334,7 +334,7 @@ func policyPerson(snap *view.Snapshot, p *view.Person, q Question, _ policy.Requ
 		OnCall:      OnCall(snap, p, q.At) != nil,
 		LeaveKind: func(id int64) domain.LeaveKind {
 			if l := p.LeaveByID(id); l != nil {
-				return l.Kind
+				return l.Kind()
 			}
 			return ""
 		},

@@ -38,7 +38,7 @@ type Status struct {
 	HolidaysUnknown bool
 	// Leave is the blocking leave when Reason is OnLeave: the first, in the
 	// caller's order, that covers t. It points into the Timeline; do not modify.
-	Leave *Leave
+	Leave *LeaveSpan
 	// Until, when Allowed, is the end of the joined piece of allowed time
 	// that contains t, at most t+UntilLimit; in the person's zone.
 	Until time.Time
@@ -168,16 +168,16 @@ func (tl *Timeline) closedStatus(day int64) (Status, bool) {
 
 // leaveCovering returns the first blocking leave that contains u (partial),
 // or covers d or a date days[i] with in[i] (all-day), or nil.
-func (tl *Timeline) leaveCovering(u, d int64, days []int64, in []bool) *Leave {
+func (tl *Timeline) leaveCovering(u, d int64, days []int64, in []bool) *LeaveSpan {
 	for i := range tl.leaves {
 		l := &tl.leaves[i]
-		if !l.AllDay() {
-			if toNS(l.Start) <= u && u < toNS(l.End) {
+		if !l.AllDay {
+			if l.First <= u && u < l.Last {
 				return l
 			}
 			continue
 		}
-		first, last := dayNumber(l.StartDate), dayNumber(l.EndDate)
+		first, last := l.First, l.Last
 		if first <= d && d <= last {
 			return l
 		}

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -130,7 +131,7 @@ func compareCheck(t *testing.T, where string, tl *Timeline, c *refCase, ref *ref
 	}
 }
 
-func leaveID(l *Leave) int64 {
+func leaveID(l *LeaveSpan) int64 {
 	if l == nil {
 		return 0
 	}
@@ -270,11 +271,11 @@ func (c *refCase) whyNotRef(u time.Time, d domain.Date, dates []domain.Date, in 
 			continue
 		}
 		if !l.AllDay() && !u.Before(l.Start) && u.Before(l.End) {
-			return Status{Reason: OnLeave, Leave: l}
+			return Status{Reason: OnLeave, Leave: &LeaveSpan{ID: l.ID}}
 		}
 		for k, x := range dates {
 			if l.AllDay() && in[k] && !x.Before(l.StartDate) && !x.After(l.EndDate) {
-				return Status{Reason: OnLeave, Leave: l}
+				return Status{Reason: OnLeave, Leave: &LeaveSpan{ID: l.ID}}
 			}
 		}
 	}
@@ -551,6 +552,47 @@ func TestCommonSlotsAgainstReference(t *testing.T) {
 		got := fmtIntervals(CommonSlots(tls, first.r0, first.r1, d, g, limit))
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("seed %d case %d: CommonSlots (-ref +engine):\n%s", *seedFlag, i, diff)
+		}
+	}
+}
+
+// TestSpansAndCompiledAnswerAsLeavesAndSchedules: a timeline built from
+// shared compiled schedules and leaves given as spans (what the view
+// passes) answers every question exactly as one built from Schedules and
+// Leaves, minute by minute.
+func TestSpansAndCompiledAnswerAsLeavesAndSchedules(t *testing.T) {
+	rng := rand.New(rand.NewPCG(16, 16))
+	ref := newRefResolver()
+	for range 300 {
+		c := randomCase(t, rng, ref)
+		plain, err := NewTimeline(c.person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compiled, err := CompileSchedules(c.person.Schedules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spans []LeaveSpan
+		for _, l := range c.person.Leaves {
+			spans = append(spans, l.Span())
+		}
+		p := c.person
+		p.Schedules, p.Leaves, p.Compiled, p.Spans = nil, nil, compiled, spans
+		shared, err := NewTimeline(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for u := c.r0; u.Before(c.r1); u = u.Add(time.Duration(1+rng.IntN(90)) * time.Minute) {
+			a, b := plain.Check(u), shared.Check(u)
+			if !reflect.DeepEqual(view(a), view(b)) {
+				t.Fatalf("%v: %+v from spans, %+v from leaves", u, view(b), view(a))
+			}
+			na, oka := plain.NextAllowed(u, DefaultHorizon)
+			nb, okb := shared.NextAllowed(u, DefaultHorizon)
+			if oka != okb || !na.Equal(nb) {
+				t.Fatalf("%v: next %v %v from spans, %v %v from leaves", u, nb, okb, na, oka)
+			}
 		}
 	}
 }

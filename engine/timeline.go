@@ -78,6 +78,49 @@ type Leave struct {
 // AllDay reports whether l is given as local dates rather than instants.
 func (l Leave) AllDay() bool { return !l.StartDate.IsZero() }
 
+// LeaveSpan is a leave in the form the Timeline keeps (32 bytes instead of
+// Leave's 112): all-day, the day numbers First..Last inclusive (see
+// DayNumber); partial, the instants [First, Last) in Unix nanoseconds (see
+// UnixNS). A caller that holds many leaves can pass them in this form
+// (Person.Spans) and skip building Leaves.
+type LeaveSpan struct {
+	ID          int64
+	First, Last int64
+	AllDay      bool
+	Blocks      bool
+}
+
+// Span returns l as a LeaveSpan. l must be valid (see NewTimeline).
+func (l Leave) Span() LeaveSpan {
+	if l.AllDay() {
+		return LeaveSpan{ID: l.ID, First: dayNumber(l.StartDate), Last: dayNumber(l.EndDate), AllDay: true, Blocks: l.Blocks}
+	}
+	return LeaveSpan{ID: l.ID, First: toNS(l.Start), Last: toNS(l.End), Blocks: l.Blocks}
+}
+
+// DayNumber returns the day number of a local date (days since 1970-01-01).
+func DayNumber(d domain.Date) int64 { return dayNumber(d) }
+
+// DateOfDay returns the local date of a day number.
+func DateOfDay(n int64) domain.Date { return dateOfDay(n) }
+
+// UnixNS returns t in Unix nanoseconds, clamped to the years 1680–2260 as
+// the Timeline does.
+func UnixNS(t time.Time) int64 { return toNS(t) }
+
+// Schedules are schedule versions compiled once, to be shared by every
+// Timeline built with them (all the people of a post): immutable.
+type Schedules struct{ versions []version }
+
+// CompileSchedules checks and compiles vs (see NewTimeline's errors).
+func CompileSchedules(vs []ScheduleVersion) (*Schedules, error) {
+	var tl Timeline
+	if err := tl.setVersions(vs); err != nil {
+		return nil, err
+	}
+	return &Schedules{versions: slices.Clip(tl.versions)}, nil
+}
+
 // Person is the input for one person: zone, schedule versions (any order),
 // holidays (may be nil), leaves (any order, may overlap) and the dates
 // worked in another zone (any order; an overlap is cut, see Assignment).
@@ -87,11 +130,18 @@ func (l Leave) AllDay() bool { return !l.StartDate.IsZero() }
 // dates are also not worked at all, as if they were holidays (the cautious
 // fallback a post may choose: nobody is reached on a day that may be a
 // holiday), and Check's reason for them is HolidaysUnknown.
+//
+// Compiled, when set, replaces Schedules (the Timeline shares it); Spans are
+// leaves already in the Timeline's form, taken in addition to Leaves (after
+// them, in the caller's order) and kept without a copy when they all block
+// and are valid, so the caller must not modify them.
 type Person struct {
 	Zone            *time.Location
 	Schedules       []ScheduleVersion
+	Compiled        *Schedules
 	Holidays        HolidayFunc
 	Leaves          []Leave
+	Spans           []LeaveSpan
 	Assignments     []Assignment
 	HolidaysUnknown UnknownFunc
 	UnknownClosed   bool
@@ -104,10 +154,10 @@ type Timeline struct {
 	versions []version
 	holidays HolidayFunc
 	unknown  UnknownFunc
-	closed   bool      // dates with unknown holidays are not worked
-	leaves   []Leave   // blocking leaves, in the caller's order (for Status.Leave)
-	allDay   []daySpan // union of blocking all-day leaves, sorted
-	partial  []span    // union of blocking partial leaves, sorted, disjoint, not touching
+	closed   bool        // dates with unknown holidays are not worked
+	leaves   []LeaveSpan // blocking leaves, in the caller's order (for Status.Leave)
+	allDay   []daySpan   // union of blocking all-day leaves, sorted
+	partial  []span      // union of blocking partial leaves, sorted, disjoint, not touching
 	assign   []assignment
 	slack    int64 // extra dates to look back for windows (2 with assignments)
 }
@@ -133,10 +183,12 @@ func NewTimeline(p Person) (*Timeline, error) {
 		return nil, errors.New("engine: person has no time zone")
 	}
 	tl := &Timeline{zone: p.Zone, holidays: p.Holidays, unknown: p.HolidaysUnknown, closed: p.UnknownClosed && p.HolidaysUnknown != nil}
-	if err := tl.setVersions(p.Schedules); err != nil {
+	if p.Compiled != nil {
+		tl.versions = p.Compiled.versions
+	} else if err := tl.setVersions(p.Schedules); err != nil {
 		return nil, err
 	}
-	if err := tl.setLeaves(p.Leaves); err != nil {
+	if err := tl.setLeaves(p.Leaves, p.Spans); err != nil {
 		return nil, err
 	}
 	tl.setAssignments(p.Assignments)
@@ -171,24 +223,66 @@ func (tl *Timeline) setVersions(vs []ScheduleVersion) error {
 	return nil
 }
 
-func (tl *Timeline) setLeaves(ls []Leave) error {
+func (tl *Timeline) setLeaves(ls []Leave, spans []LeaveSpan) error {
+	nAll, nPartial := 0, 0
+	aliased := len(ls) == 0
 	for _, l := range ls {
 		if err := checkLeave(l); err != nil {
 			return err
 		}
-		if !l.Blocks {
-			continue
-		}
-		tl.leaves = append(tl.leaves, l)
-		if l.AllDay() {
-			tl.allDay = append(tl.allDay, daySpan{dayNumber(l.StartDate), dayNumber(l.EndDate)})
-		} else {
-			tl.partial = append(tl.partial, span{toNS(l.Start), toNS(l.End)})
+		if l.Blocks {
+			nAll, nPartial = count(l.AllDay(), nAll, nPartial)
 		}
 	}
-	tl.allDay = mergeDays(tl.allDay)
-	tl.partial = mergeSpans(tl.partial)
+	for _, l := range spans {
+		if l.Last < l.First || !l.AllDay && l.Last == l.First {
+			return fmt.Errorf("engine: leave %d ends before it starts", l.ID)
+		}
+		if l.Blocks {
+			nAll, nPartial = count(l.AllDay, nAll, nPartial)
+		} else {
+			aliased = false
+		}
+	}
+	if aliased {
+		tl.leaves = spans
+	} else {
+		tl.leaves = make([]LeaveSpan, 0, nAll+nPartial)
+		for _, l := range ls {
+			if l.Blocks {
+				tl.leaves = append(tl.leaves, l.Span())
+			}
+		}
+		for _, l := range spans {
+			if l.Blocks {
+				tl.leaves = append(tl.leaves, l)
+			}
+		}
+	}
+	if nAll > 0 {
+		tl.allDay = make([]daySpan, 0, nAll)
+	}
+	if nPartial > 0 {
+		tl.partial = make([]span, 0, nPartial)
+	}
+	for _, l := range tl.leaves {
+		if l.AllDay {
+			tl.allDay = append(tl.allDay, daySpan{l.First, l.Last})
+		} else {
+			tl.partial = append(tl.partial, span{l.First, l.Last})
+		}
+	}
+	tl.allDay = slices.Clip(mergeDays(tl.allDay))
+	tl.partial = slices.Clip(mergeSpans(tl.partial))
 	return nil
+}
+
+// count adds one to the all-day or the partial count.
+func count(allDay bool, nAll, nPartial int) (int, int) {
+	if allDay {
+		return nAll + 1, nPartial
+	}
+	return nAll, nPartial + 1
 }
 
 func checkLeave(l Leave) error {

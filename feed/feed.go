@@ -199,18 +199,19 @@ func personEvents(p *view.Person, sp span, lang policy.Lang, prefix string, wind
 func Absences(p *view.Person, from, to domain.Date, zone *time.Location) []Event {
 	start, until := engine.Resolve(zone, from, 0), engine.Resolve(zone, to, 0)
 	var days, timed []Event
-	for _, l := range p.Leaves {
-		if !l.Kind.Blocks() {
+	for i := range p.Leaves {
+		l := &p.Leaves[i]
+		if !l.Kind().Blocks() {
 			continue
 		}
-		if !l.StartDate.IsZero() {
-			s, e := maxDate(l.StartDate, from), minDate(l.EndDate.AddDays(1), to)
+		if !l.StartDate().IsZero() {
+			s, e := maxDate(l.StartDate(), from), minDate(l.EndDate().AddDays(1), to)
 			if s.Before(e) {
 				days = append(days, Event{What: Away, Person: p.ExternalID, Date: s, EndDate: e})
 			}
 			continue
 		}
-		s, e := later(l.Start, start), earlier(l.End, until)
+		s, e := later(l.Start(), start), earlier(l.End(), until)
 		if s.Before(e) {
 			timed = append(timed, Event{What: Away, Person: p.ExternalID, Start: s.UTC(), End: e.UTC()})
 		}

@@ -20,13 +20,13 @@ func TestAbsencesShowTheUnionNeverTheLeave(t *testing.T) {
 	bog, _ := time.LoadLocation("America/Bogota")
 	at := func(day, h int) time.Time { return time.Date(2026, 11, day, h, 0, 0, 0, bog) }
 	p := &view.Person{ExternalID: "E1", Leaves: []view.Leave{
-		{Kind: domain.LeaveVacation, StartDate: d(2026, 11, 2), EndDate: d(2026, 11, 6)},
-		{Kind: domain.LeaveSick, StartDate: d(2026, 11, 7), EndDate: d(2026, 11, 9)},                // touches: joined
-		{Kind: domain.LeaveStudyPermission, Start: at(4, 10), End: at(4, 12)},                       // inside the union: dropped
-		{Kind: domain.LeaveUnionPermission, Start: at(20, 9), End: at(20, 11)},                      // kept, and joined with
-		{Kind: domain.LeaveLactationPermission, Start: at(20, 11), End: at(20, 12)},                 // the one it touches
-		{Kind: domain.LeaveServiceCommission, StartDate: d(2026, 11, 23), EndDate: d(2026, 11, 27)}, // work
-		{Kind: domain.LeaveMaternity, StartDate: d(2026, 11, 28), EndDate: d(2027, 3, 1)},           // cut at the window
+		view.NewLeave(0, domain.LeaveVacation, "", "", d(2026, 11, 2), d(2026, 11, 6), time.Time{}, time.Time{}),
+		view.NewLeave(0, domain.LeaveSick, "", "", d(2026, 11, 7), d(2026, 11, 9), time.Time{}, time.Time{}),                // touches: joined
+		view.NewLeave(0, domain.LeaveStudyPermission, "", "", domain.Date{}, domain.Date{}, at(4, 10), at(4, 12)),           // inside the union: dropped
+		view.NewLeave(0, domain.LeaveUnionPermission, "", "", domain.Date{}, domain.Date{}, at(20, 9), at(20, 11)),          // kept, and joined with
+		view.NewLeave(0, domain.LeaveLactationPermission, "", "", domain.Date{}, domain.Date{}, at(20, 11), at(20, 12)),     // the one it touches
+		view.NewLeave(0, domain.LeaveServiceCommission, "", "", d(2026, 11, 23), d(2026, 11, 27), time.Time{}, time.Time{}), // work
+		view.NewLeave(0, domain.LeaveMaternity, "", "", d(2026, 11, 28), d(2027, 3, 1), time.Time{}, time.Time{}),           // cut at the window
 	}}
 	got := Absences(p, d(2026, 11, 1), d(2026, 12, 1), bog)
 	want := []Event{

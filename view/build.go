@@ -38,7 +38,15 @@ func compilePost(r *postRow, stored *calendars.Stored) *Post {
 	if !ok {
 		zone = nil
 	}
+	var compiled *engine.Schedules
+	if c, err := engine.CompileSchedules(r.Schedules); err == nil {
+		compiled = c // on an error, each timeline is refused as before
+	}
+	holidays := newHolidays(stored, calendars.PostRules{Calendars: r.Calendars, Picks: r.Picks, Closures: r.Closures, Exclusions: r.Exclusions})
 	return &Post{
+		compiled:   compiled,
+		names:      holidays.Names,
+		unknown:    holidays.Unknown,
 		Code:       r.Code,
 		ZoneName:   r.ZoneName,
 		Zone:       zone,
@@ -46,7 +54,7 @@ func compilePost(r *postRow, stored *calendars.Stored) *Post {
 		Picks:      r.Picks,
 		BeyondData: r.BeyondData,
 		Schedules:  r.Schedules,
-		Holidays:   newHolidays(stored, calendars.PostRules{Calendars: r.Calendars, Picks: r.Picks, Closures: r.Closures, Exclusions: r.Exclusions}),
+		Holidays:   holidays,
 		Turns:      r.Turns,
 		row:        r,
 	}
@@ -85,13 +93,30 @@ func compilePerson(r *personRow, post *Post) *Person {
 	if zone == nil {
 		return p
 	}
-	leaves := make([]engine.Leave, len(r.Leaves))
-	for i, l := range r.Leaves {
-		leaves[i] = engine.Leave{ID: l.ID, StartDate: l.StartDate, EndDate: l.EndDate, Start: l.Start, End: l.End, Blocks: l.Kind.Blocks()}
+	// The engine keeps the blocking leaves' spans without copying them, and
+	// the post's compiled schedule versions, shared by everyone at the post.
+	n := 0
+	for i := range r.Leaves {
+		if r.Leaves[i].Kind().Blocks() {
+			n++
+		}
+	}
+	var spans []engine.LeaveSpan
+	if n > 0 {
+		spans = make([]engine.LeaveSpan, 0, n)
+		for i := range r.Leaves {
+			if l := &r.Leaves[i]; l.Kind().Blocks() {
+				spans = append(spans, l.span())
+			}
+		}
+	}
+	var compiled *engine.Schedules
+	if len(r.Schedules) == 0 {
+		compiled = post.compiled
 	}
 	build := func(as []engine.Assignment) (*engine.Timeline, error) {
-		return engine.NewTimeline(engine.Person{Zone: zone, Schedules: schedules, Holidays: post.Holidays.Names, Leaves: leaves,
-			Assignments: as, HolidaysUnknown: post.Holidays.Unknown, UnknownClosed: post.BeyondData == domain.BeyondDataClosed})
+		return engine.NewTimeline(engine.Person{Zone: zone, Schedules: schedules, Compiled: compiled, Holidays: post.names, Spans: spans,
+			Assignments: as, HolidaysUnknown: post.unknown, UnknownClosed: post.BeyondData == domain.BeyondDataClosed})
 	}
 	tl, err := build(nil)
 	if err != nil {

@@ -22,17 +22,18 @@ type Calendar struct {
 // as instants covers the dates it touches there.
 func assignments(leaves []Leave) []engine.Assignment {
 	var out []engine.Assignment
-	for _, l := range leaves {
-		if l.Kind != domain.LeaveServiceCommission || l.TimeZone == "" {
+	for i := range leaves {
+		l := &leaves[i]
+		if l.Kind() != domain.LeaveServiceCommission || l.TimeZone() == "" {
 			continue
 		}
-		zone, ok := domain.LoadZone(l.TimeZone)
+		zone, ok := domain.LoadZone(l.TimeZone())
 		if !ok {
 			continue
 		}
-		from, to := l.StartDate, l.EndDate
+		from, to := l.StartDate(), l.EndDate()
 		if from.IsZero() {
-			from, to = domain.DateOf(l.Start.In(zone)), domain.DateOf(l.End.Add(-time.Nanosecond).In(zone))
+			from, to = domain.DateOf(l.Start().In(zone)), domain.DateOf(l.End().Add(-time.Nanosecond).In(zone))
 		}
 		out = append(out, engine.Assignment{From: from, To: to, Zone: zone})
 	}

@@ -3,8 +3,10 @@ package view
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -163,38 +165,65 @@ func loadPeople(ctx context.Context, q querier, ids []string) (map[string]*perso
 // interned from the raw bytes), and one exactly-sized backing array for all
 // the leaves instead of a growing slice per person.
 func loadLeaves(ctx context.Context, q querier, ids []string, people map[string]*personRow) error {
-	const qLeaves = `SELECT id, person, kind, coalesce(delegate, ''), start_date, end_date, starts_at, ends_at, coalesce(time_zone, '')
-		FROM leaves WHERE $1::text[] IS NULL OR person = ANY($1)`
 	var (
 		read               chunks
-		l                  Leave
+		id                 int64
+		delegate, zone     string
 		startDate, endDate pgtype.Date
 		start, end         pgtype.Timestamptz
-		kinds              = map[string]domain.LeaveKind{}
+		kinds              = map[string]Leave{} // a leave of each kind, to copy the kind from
 	)
+	fast := -1 // whether the row's numbers come in binary (decided on the first row)
 	err := each(ctx, q, qLeaves, ids, func(rows pgx.Rows) error {
 		// person and kind are text: their raw bytes are the value in either
-		// wire format, so they are read from RawValues, not scanned.
-		if err := rows.Scan(&l.ID, nil, nil, &l.Delegate, &startDate, &endDate, &start, &end, &l.TimeZone); err != nil {
-			return err
-		}
+		// wire format, so they are read from RawValues, not scanned; in
+		// binary format (pgx's for these types), so are the id, the dates
+		// and the instants: pgx's Scan cost more than the rest of the load.
 		raw := rows.RawValues()
+		if fast < 0 {
+			fast = 1
+			for _, i := range []int{0, 4, 5, 6, 7} {
+				if rows.FieldDescriptions()[i].Format != pgx.BinaryFormatCode {
+					fast = 0
+				}
+			}
+		}
 		r := people[string(raw[1])]
 		if r == nil {
 			return nil
 		}
-		kind, ok := kinds[string(raw[2])]
+		k, ok := kinds[string(raw[2])]
 		if !ok {
-			kind = domain.LeaveKind(raw[2])
-			kinds[string(kind)] = kind
+			kind := domain.LeaveKind(raw[2])
+			k = NewLeave(0, kind, "", "", domain.Date{}, domain.Date{}, time.Time{}, time.Time{})
+			kinds[string(kind)] = k
 		}
-		l.Kind = kind
-		l.StartDate, l.EndDate = toDate(startDate), toDate(endDate)
-		l.Start, l.End = time.Time{}, time.Time{}
-		if start.Valid {
-			l.Start, l.End = start.Time, end.Time
+		l := Leave{kind: k.kind, extra: k.extra}
+		if fast == 0 || !l.readBinary(raw) {
+			if err := rows.Scan(&id, nil, nil, &delegate, &startDate, &endDate, &start, &end, &zone); err != nil {
+				return err
+			}
+			l.ID, l.allDay, l.first, l.last = id, false, 0, 0
+			if start.Valid {
+				l.first, l.last = engine.UnixNS(start.Time), engine.UnixNS(end.Time)
+			} else if startDate.Valid && startDate.InfinityModifier == pgtype.Finite {
+				// pgtype's dates are UTC midnights: the day number is exact.
+				l.allDay = true
+				l.first, l.last = startDate.Time.Unix()/86400, endDate.Time.Unix()/86400
+			}
+		} else {
+			delegate, zone = "", ""
+			if len(raw[3]) > 0 {
+				delegate = string(raw[3])
+			}
+			if len(raw[8]) > 0 {
+				zone = string(raw[8])
+			}
 		}
-		read.add(ownedLeave{l, r})
+		if delegate != "" || zone != "" {
+			l.extra = internExtra(leaveExtra{delegate: delegate, zone: zone, kind: k.Kind()})
+		}
+		read.add(l, r)
 		r.nLeaves++
 		return nil
 	})
@@ -205,27 +234,63 @@ func loadLeaves(ctx context.Context, q querier, ids []string, people map[string]
 	return nil
 }
 
-// ownedLeave is a leave read, with whose it is.
-type ownedLeave struct {
-	l     Leave
-	owner *personRow
+// PostgreSQL's epoch, 2000-01-01, in days and microseconds since 1970.
+const (
+	pgEpochDays = 10957
+	pgEpochUS   = pgEpochDays * 86400 * 1_000_000
+)
+
+// readBinary sets l's id, dates or instants from raw, a leaves row whose
+// id (int8), dates and instants are in binary format. It reports false for
+// a value it leaves to Scan: an infinite date or instant, or a row with
+// neither form.
+func (l *Leave) readBinary(raw [][]byte) bool {
+	if len(raw[0]) != 8 {
+		return false
+	}
+	l.ID = int64(binary.BigEndian.Uint64(raw[0]))
+	switch {
+	case len(raw[6]) == 8 && len(raw[7]) == 8:
+		s, e := int64(binary.BigEndian.Uint64(raw[6])), int64(binary.BigEndian.Uint64(raw[7]))
+		if s == math.MaxInt64 || s == math.MinInt64 || e == math.MaxInt64 || e == math.MinInt64 {
+			return false
+		}
+		l.first, l.last = engine.UnixNS(time.UnixMicro(s+pgEpochUS)), engine.UnixNS(time.UnixMicro(e+pgEpochUS))
+	case len(raw[4]) == 4 && len(raw[5]) == 4:
+		s, e := int32(binary.BigEndian.Uint32(raw[4])), int32(binary.BigEndian.Uint32(raw[5]))
+		if s == math.MaxInt32 || s == math.MinInt32 || e == math.MaxInt32 || e == math.MinInt32 {
+			return false
+		}
+		l.allDay, l.first, l.last = true, int64(s)+pgEpochDays, int64(e)+pgEpochDays
+	default:
+		return false
+	}
+	return true
 }
 
-// chunks holds the leaves read, in fixed-size chunks: a million of them in
-// one growing slice spent most of the load copying it.
+// qLeaves reads leaves: all of them (nil), or those of the people in $1.
+const qLeaves = `SELECT id, person, kind, coalesce(delegate, ''), start_date, end_date, starts_at, ends_at, coalesce(time_zone, '')
+	FROM leaves WHERE $1::text[] IS NULL OR person = ANY($1)`
+
+// chunks holds the leaves read and their owners, in fixed-size chunks: a
+// million of them in one growing slice spent most of the load copying it.
+// The leaves' chunks hold no pointer, so the garbage collector skips them.
 type chunks struct {
-	list [][]ownedLeave
-	n    int
+	leaves [][]Leave
+	owners [][]*personRow
+	n      int
 }
 
 const chunkSize = 4096
 
-func (c *chunks) add(ol ownedLeave) {
+func (c *chunks) add(l Leave, owner *personRow) {
 	if c.n%chunkSize == 0 {
-		c.list = append(c.list, make([]ownedLeave, 0, chunkSize))
+		c.leaves = append(c.leaves, make([]Leave, 0, chunkSize))
+		c.owners = append(c.owners, make([]*personRow, 0, chunkSize))
 	}
-	last := &c.list[len(c.list)-1]
-	*last = append(*last, ol)
+	k := len(c.leaves) - 1
+	c.leaves[k] = append(c.leaves[k], l)
+	c.owners[k] = append(c.owners[k], owner)
 	c.n++
 }
 
@@ -235,19 +300,19 @@ func (c *chunks) add(ol ownedLeave) {
 func (c *chunks) distribute() {
 	backing := make([]Leave, c.n)
 	off := 0
-	for _, chunk := range c.list {
-		for _, ol := range chunk {
-			r := ol.owner
+	for k, owners := range c.owners {
+		for j, r := range owners {
 			if r.Leaves == nil {
 				r.Leaves = backing[off : off : off+r.nLeaves]
 				off += r.nLeaves
 			}
-			r.Leaves = append(r.Leaves, ol.l)
+			r.Leaves = append(r.Leaves, c.leaves[k][j])
 		}
+		c.leaves[k] = nil // garbage now
 	}
-	for _, chunk := range c.list {
-		for _, ol := range chunk {
-			if r := ol.owner; r.nLeaves > 0 {
+	for _, owners := range c.owners {
+		for _, r := range owners {
+			if r.nLeaves > 0 {
 				r.nLeaves = 0
 				if !slices.IsSortedFunc(r.Leaves, byID) {
 					slices.SortFunc(r.Leaves, byID)

@@ -3,6 +3,8 @@ package view
 import (
 	"context"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,5 +203,39 @@ func TestReloadAnswersWaitingSyncs(t *testing.T) {
 	case <-ch:
 	case <-time.After(4 * time.Second):
 		t.Fatal("the waiting Sync was not answered by the reload after reconnecting")
+	}
+}
+
+// TestExtrasInterned: delegates and zones interned from several goroutines
+// at once, across blocks of the table, come back as given, the same
+// triple always under the same number.
+func TestExtrasInterned(t *testing.T) {
+	const n = 3 * extrasBlock
+	got := make([][n]uint32, 4)
+	var wg sync.WaitGroup
+	for g := range got {
+		wg.Go(func() {
+			for i := range n {
+				got[g][i] = internExtra(leaveExtra{delegate: "D" + strconv.Itoa(i), zone: "Asia/Tokyo"})
+				if e := extraOf(got[g][(i*7)%(i+1)]); e.zone != "Asia/Tokyo" {
+					t.Errorf("entry %d: %+v", got[g][(i*7)%(i+1)], e)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		for g := range got {
+			if got[g][i] != got[0][i] || got[g][i] == 0 {
+				t.Fatalf("delegate D%d: numbers %d and %d", i, got[g][i], got[0][i])
+			}
+		}
+		if e := extraOf(got[0][i]); e.delegate != "D"+strconv.Itoa(i) {
+			t.Fatalf("number %d: %+v, want D%d", got[0][i], e, i)
+		}
+	}
+	if internExtra(leaveExtra{}) != 0 || *extraOf(0) != (leaveExtra{}) {
+		t.Error("the empty extra is not 0")
 	}
 }

@@ -38,7 +38,9 @@ Environment:
   FRANJA_AUDIT_THRESHOLD  exception contacts a requester may make in a month before the report flags them (10)
   FRANJA_RATE_LIMIT_SYSTEM  requests per second each system key may make (2000; 0: unlimited)
   FRANJA_CORS_ORIGINS comma-separated origins whose browser pages may call the API (default none)
-  FRANJA_LOG_LEVEL    debug, info (default), warn or error
+  FRANJA_LOG_LEVEL    debug, info (default), warn or error (README: what each level logs)
+  FRANJA_LOG_SAMPLE   at info, one ordinary request line in this many (100; 1: every request)
+  FRANJA_LOG_SLOW     requests slower than this are logged at warn, always (500ms)
   FRANJA_SERVER       franja import: the API's URL (default http://localhost:8080)
   FRANJA_TOKEN        franja import: the bearer token (an hr or admin key)
   PG_BIN              directory of the PostgreSQL server binaries (initdb, postgres)

@@ -125,6 +125,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, log *
 		DisclosureHorizon: db.disclosure,
 		TrustedProxies:    listen.trustedProxies,
 		Contacts:          cs,
+		AccessLogEvery:    db.logSample,
+		SlowRequest:       db.slowRequest,
 
 		AllowPrivateWebhooks: getenv("FRANJA_WEBHOOK_ALLOW_PRIVATE") == "1",
 	})

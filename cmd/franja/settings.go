@@ -23,7 +23,13 @@ type settings struct {
 	feedTimeout      time.Duration // FRANJA_FEED_TIMEOUT
 	metricsAddr      string        // FRANJA_METRICS_ADDR
 	disclosure       time.Duration // FRANJA_DISCLOSURE_HORIZON
+	slowRequest      time.Duration // FRANJA_LOG_SLOW
+	logSample        uint64        // FRANJA_LOG_SAMPLE
 }
+
+// DefaultLogSample is FRANJA_LOG_SAMPLE's default: one ordinary request
+// line in 100 at info.
+const DefaultLogSample = 100
 
 // readSettings reads the settings, refusing a value it cannot read (a
 // typo must not silently become the default).
@@ -42,6 +48,7 @@ func readSettings(getenv func(string) string) (settings, error) {
 		{"FRANJA_FEED_HEARTBEAT", &s.heartbeat, view.DefaultHeartbeat},
 		{"FRANJA_FEED_TIMEOUT", &s.feedTimeout, view.DefaultFeedTimeout},
 		{"FRANJA_DISCLOSURE_HORIZON", &s.disclosure, api.DefaultDisclosureHorizon},
+		{"FRANJA_LOG_SLOW", &s.slowRequest, api.DefaultSlowRequest},
 	}
 	for _, d := range durations {
 		*d.dst = d.def
@@ -62,6 +69,14 @@ func readSettings(getenv func(string) string) (settings, error) {
 			return s, fmt.Errorf("FRANJA_DB_MAX_CONNS=%q: give a number of connections from 2 to 1000", v)
 		}
 		s.maxConns = n
+	}
+	s.logSample = DefaultLogSample
+	if v := getenv("FRANJA_LOG_SAMPLE"); v != "" {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n < 1 {
+			return s, fmt.Errorf("FRANJA_LOG_SAMPLE=%q: give how many ordinary requests share one log line (1: every request)", v)
+		}
+		s.logSample = n
 	}
 	return s, nil
 }
