@@ -53,7 +53,10 @@ func checkParsed(t *testing.T, in []byte, sink *importSink, err error, allocated
 	if limit := 32<<10 + 8*len(in); len(problem) > limit {
 		t.Errorf("%d input bytes make a 422 listing %d bytes (limit %d)", len(in), len(problem), limit)
 	}
-	if limit := 4<<20 + 128*uint64(len(in)); allocated > limit {
+	// Generous: the race detector and the tests running beside this one
+	// allocate too (TotalAlloc is the process's); an amplification bug is
+	// orders of magnitude above it.
+	if limit := 8<<20 + 256*uint64(len(in)); allocated > limit {
 		t.Errorf("%d input bytes allocated %d bytes (limit %d)", len(in), allocated, limit)
 	}
 }
