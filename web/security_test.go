@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // client is a browser stand-in without a cookie jar: it keeps the cookies
@@ -129,6 +130,34 @@ func testHTTP(t *testing.T, srv *server, supKey, hrKey string) {
 		}
 		if res, _ := signIn(t, srv.base, supKey).do(t, "GET", "/hr/audit.csv", nil); res.StatusCode != 403 {
 			t.Errorf("a supervisor's GET /hr/audit.csv = %d, want 403", res.StatusCode)
+		}
+	})
+	t.Run("contacts report", func(t *testing.T) {
+		c := signIn(t, srv.base, hrKey)
+		month := time.Now().In(time.FixedZone("COT", -5*3600)).Format("2006-01")
+		res, page := c.do(t, "GET", "/hr/report?month="+month+"&lang=en", nil)
+		if res.StatusCode != 200 || !strings.Contains(page, `data-pair="S1→A2"`) || !strings.Contains(page, `id="flag-note"`) ||
+			!strings.Contains(page, "workplace harassment") || strings.Contains(page, "acoso") {
+			t.Errorf("GET /hr/report = %d, want S1→A2 flagged, in English only:\n%s", res.StatusCode, page)
+		}
+		res, body := c.do(t, "GET", "/hr/report.csv?month="+month, nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+			!strings.HasPrefix(body, "scope,requester,person,post,attempts,outside_allowed,exceptions,flagged\r\n") ||
+			!strings.Contains(body, "pair,S1,A2,,3,3,0,true\r\n") || !strings.Contains(body, "pair,S2,B1,,1,") || !strings.Contains(body, "requester,S1,,,3,3,0,true\r\n") {
+			t.Errorf("GET /hr/report.csv = %d %s:\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+		// A month without contacts: no rows, no flag, no note.
+		if res, page := c.do(t, "GET", "/hr/report?month=2001-01", nil); res.StatusCode != 200 || strings.Contains(page, "flag-note") || strings.Contains(page, "data-pair") {
+			t.Errorf("GET /hr/report?month=2001-01 = %d, want an empty report without a note", res.StatusCode)
+		}
+		if res, _ := c.do(t, "GET", "/hr/report?month=2026-13", nil); res.StatusCode != 400 {
+			t.Errorf("GET /hr/report?month=2026-13 = %d, want 400", res.StatusCode)
+		}
+		sup := signIn(t, srv.base, supKey)
+		for _, path := range []string{"/hr/report", "/hr/report.csv"} {
+			if res, body := sup.do(t, "GET", path, nil); res.StatusCode != 403 || strings.Contains(body, "S1→A2") {
+				t.Errorf("a supervisor's GET %s = %d, want 403", path, res.StatusCode)
+			}
 		}
 	})
 	t.Run("cookies", func(t *testing.T) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"franja/contacts"
 	"franja/decide"
 	"franja/domain"
 	"franja/postgres"
@@ -78,6 +79,7 @@ type App struct {
 	store    *postgres.Store
 	view     *view.View
 	decide   *decide.Service
+	contacts *contacts.Service // reads the contacts report
 	sessions *sessions
 	keys     []Authenticator
 	admin    []byte // SHA-256 of AdminToken, or nil
@@ -121,6 +123,7 @@ func New(cfg Config) (*App, error) {
 		views = cfg.View
 	}
 	a.decide = decide.New(views, cfg.Store, a.log)
+	a.contacts = contacts.New(a.decide, cfg.Store, nil, a.now) // no delivery: the pages record no contact
 	if cfg.OIDC != nil {
 		a.oidc = newOIDCClient(*cfg.OIDC, cfg.PublicURL)
 	}
@@ -170,6 +173,8 @@ func (a *App) pageRoutes(r chi.Router) {
 			r.Post("/hr/import", a.page(a.upload))
 			r.Get("/hr/audit", a.page(a.audit))
 			r.Get("/hr/audit.csv", a.page(a.auditCSV))
+			r.Get("/hr/report", a.page(a.report))
+			r.Get("/hr/report.csv", a.page(a.reportCSV))
 		})
 	})
 	r.NotFound(a.page(func(w http.ResponseWriter, r *http.Request) error {
