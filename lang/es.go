@@ -629,6 +629,7 @@ var spanish = map[string]string{
 	"Exceptions used":                                            "Excepciones usadas",
 	"By requester and person":                                    "Por solicitante y persona",
 	"By post":                                                    "Por sede",
+	"Sending the file…":                                          "Enviando el archivo…",
 
 	// Contacts and delivery (issue 12)
 	"contact":              "contacto",

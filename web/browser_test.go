@@ -363,6 +363,11 @@ func TestWebApp(t *testing.T) {
 		if code, _ := srv.api(t, "GET", "/v1/people/N1", nil); code != 404 {
 			t.Errorf("GET /v1/people/N1 = %d after a file with a bad row, want 404: nothing written", code)
 		}
+		// The three uploads went through upload.js (XMLHttpRequest, with
+		// the progress bar), not the plain post it falls back to.
+		if n := eval[string](t, ctx, `document.documentElement.dataset.uploads || ''`); n != "3" {
+			t.Errorf("upload.js sent %q uploads, want all 3", n)
+		}
 	})
 
 	t.Run("oidc", func(t *testing.T) {

@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -222,16 +224,53 @@ func testHTTP(t *testing.T, srv *server, supKey, hrKey string) {
 		}
 	})
 	t.Run("csp header", func(t *testing.T) {
-		c := signIn(t, srv.base, supKey)
-		for _, path := range []string{"/login", "/team", "/people/A1", "/contact"} {
+		const want = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+		scripts := regexp.MustCompile(`(?s)<script[^>]*>.*?</script>`)
+		sup, hr := signIn(t, srv.base, supKey), signIn(t, srv.base, hrKey)
+		for path, c := range map[string]*client{"/login": sup, "/team": sup, "/people/A1": sup, "/contact": sup, "/hr/import": hr, "/hr/report": hr} {
 			res, body := c.do(t, "GET", path, nil)
-			csp := res.Header.Get("Content-Security-Policy")
-			if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") {
-				t.Errorf("%s: CSP %q must leave script-src to default-src 'none'", path, csp)
+			if csp := res.Header.Get("Content-Security-Policy"); csp != want {
+				t.Errorf("%s: CSP %q, want %q: script files of our own only, no inline script, no eval", path, csp, want)
 			}
-			if strings.Contains(body, "<script") || strings.Contains(body, "style=") || strings.Contains(body, " on") && regexp.MustCompile(` on[a-z]+=`).MatchString(body) {
+			for _, s := range scripts.FindAllString(body, -1) {
+				if s != `<script src="/static/upload.js" defer></script>` {
+					t.Errorf("%s has a script that is not a file of ours: %s", path, s)
+				}
+			}
+			if strings.Contains(body, "style=") || strings.Contains(body, " on") && regexp.MustCompile(` on[a-z]+=`).MatchString(body) {
 				t.Errorf("%s has inline script or style", path)
 			}
+		}
+		if res, body := hr.do(t, "GET", "/static/upload.js", nil); res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "javascript") ||
+			!strings.Contains(body, "XMLHttpRequest") || strings.Contains(body, "eval(") || strings.Contains(body, "innerHTML") {
+			t.Errorf("GET /static/upload.js = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	})
+	t.Run("upload without script", func(t *testing.T) {
+		// The plain form post, as a browser without script sends it.
+		c := signIn(t, srv.base, hrKey)
+		_, page := c.do(t, "GET", "/hr/import", nil)
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", csrfOf(t, page))
+		_ = mw.WriteField("kind", "people")
+		_ = mw.WriteField("dry_run", "true")
+		fw, _ := mw.CreateFormFile("file", "people.csv")
+		_, _ = fw.Write([]byte("external_id,full_name,email,post\nN9,Nueva Nueve,n9@example.gov.co,BOG\n"))
+		mw.Close()
+		req, _ := http.NewRequest("POST", srv.base+"/hr/import", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		for _, ck := range c.cookies {
+			req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), `id="result"`) || !strings.Contains(string(body), "1 por crear") {
+			t.Errorf("a plain POST /hr/import = %d:\n%s", res.StatusCode, body)
 		}
 	})
 	t.Run("revoked key ends the session", func(t *testing.T) {

@@ -106,4 +106,5 @@ var pageTexts = []domain.Text{
 	domain.T("Exceptions used"),
 	domain.T("By requester and person"),
 	domain.T("By post"),
+	domain.T("Sending the file…"),
 }

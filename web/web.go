@@ -6,7 +6,8 @@
 // and reads the same in-memory view; it decides nothing itself. Sessions
 // live in PostgreSQL (migration 000024), every form carries a CSRF token
 // bound to its session, and the Content-Security-Policy allows no inline
-// script or style: the pages need no script at all.
+// script or style: the pages work without script, and the one script
+// file (static/upload.js, a progress bar for uploads) only adds to them.
 package web
 
 import (
@@ -182,9 +183,11 @@ func (a *App) pageRoutes(r chi.Router) {
 	}))
 }
 
-// csp allows the pages' own stylesheet and images and nothing else: no
-// script, inline or not, no inline style, no frames, forms only to us.
-const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// csp allows the pages' own stylesheet, images and script files (the
+// upload page's progress bar, static/upload.js) and nothing else: no
+// inline script or eval, no inline style, no frames, forms and requests
+// only to us.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // withPageHeaders sets the pages' security headers (replacing the API's
 // stricter default-src 'none', which would refuse the stylesheet).
