@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"franja/contacts"
 	"franja/domain"
 	"franja/engine"
 	"franja/postgres"
@@ -78,4 +79,10 @@ func MeetingSlots(people []*view.Person, from, to time.Time, dur time.Duration, 
 // does (the same columns, formula-safe).
 func WriteAuditCSV(w http.ResponseWriter, entries []postgres.AuditEntry) {
 	writeAuditCSV(w, entries, nil)
+}
+
+// WriteContactsReportCSV writes rep as GET /v1/reports/contacts?format=csv
+// does (the same rows, formula-safe).
+func WriteContactsReportCSV(w http.ResponseWriter, month time.Time, rep *contacts.Report) {
+	writeReportCSV(w, month, rep)
 }

@@ -618,6 +618,18 @@ var spanish = map[string]string{
 	"not within the next %d days; ask again from %s":                               "no dentro de los próximos %d días; vuelva a preguntar a partir del %s",
 	"Next allowed: %s.": "Próximo momento permitido: %s.",
 	"Not shown: a supervisor sees %d days from the first day asked about.": "No se muestra: un supervisor ve %d días a partir del primer día consultado.",
+	"Contacts report": "Informe de contactos",
+	"Contacts attempted in %s (Bogotá time): %d; outside allowed time: %d; exceptions used: %d.": "Contactos intentados en %s (hora de Bogotá): %d; fuera del tiempo permitido: %d; excepciones usadas: %d.",
+	"Threshold: %d a month.":                                     "Umbral: %d al mes.",
+	"Contacts attempted and outside allowed time per post in %s": "Contactos intentados y fuera del tiempo permitido por sede en %s",
+	"%s: %s attempted":                                           "%s: %s intentados",
+	"%s: %s outside allowed time":                                "%s: %s fuera del tiempo permitido",
+	"Attempts":                                                   "Intentos",
+	"Outside allowed time":                                       "Fuera del tiempo permitido",
+	"Exceptions used":                                            "Excepciones usadas",
+	"By requester and person":                                    "Por solicitante y persona",
+	"By post":                                                    "Por sede",
+	"Sending the file…":                                          "Enviando el archivo…",
 
 	// Contacts and delivery (issue 12)
 	"contact":              "contacto",

@@ -160,7 +160,8 @@ func TestWebApp(t *testing.T) {
 	port := freePort(t)
 	srv := startServer(t, port, "FRANJA_PUBLIC_URL=https://franja.example.gov.co",
 		"FRANJA_OIDC_ISSUER="+is.url(), "FRANJA_OIDC_CLIENT_ID="+is.clientID, "FRANJA_OIDC_CLIENT_SECRET="+is.clientSecret,
-		"FRANJA_OIDC_REDIRECT_URL=http://localhost:"+itoa(port)+"/login/oidc/callback", "FRANJA_OIDC_HR_GROUPS=grp-hr,grp-th")
+		"FRANJA_OIDC_REDIRECT_URL=http://localhost:"+itoa(port)+"/login/oidc/callback", "FRANJA_OIDC_HR_GROUPS=grp-hr,grp-th",
+		"FRANJA_AUDIT_THRESHOLD=2")
 	supKey, hrKey := srv.seed(t)
 	b := newBrowser(t)
 
@@ -301,6 +302,19 @@ func TestWebApp(t *testing.T) {
 			t.Errorf("today's bar is %q high, want the contact counted", h)
 		}
 		screenshot(t, ctx, "audit")
+		// The contacts report: S1→A2 (on leave now, so outside allowed
+		// time whatever the hour) three times, above the threshold of 2.
+		srv.contactsFor(t)
+		do(t, ctx, chromedp.Click(chromedp.CSS(`a[href="/hr/report"]`)), chromedp.WaitVisible(chromedp.CSS("#by-pair")))
+		contains(t, "S1→A2", text(t, ctx, `#by-pair tr[data-pair="S1→A2"]`), "S1", "A2", "3", "Sí")
+		contains(t, "the flag note", text(t, ctx, "#flag-note"), "acoso laboral", "Ley 1010 de 2006", "Umbral: 2 al mes")
+		if s2 := text(t, ctx, `#by-pair tr[data-pair="S2→B1"]`); strings.Contains(s2, "Sí") {
+			t.Errorf("S2→B1 (one contact) is flagged: %q", s2)
+		}
+		if n := eval[int](t, ctx, `document.querySelectorAll('#post-chart rect.bar-outside').length`); n != 1 {
+			t.Errorf("the chart has %d outside-allowed bars, want one for BOG", n)
+		}
+		screenshot(t, ctx, "report")
 		dir := t.TempDir()
 		bad := writeXLSX(t, dir, "bad.xlsx", [][]any{
 			{"person", "kind", "external_ref", "start_date", "end_date"},
@@ -348,6 +362,11 @@ func TestWebApp(t *testing.T) {
 		}
 		if code, _ := srv.api(t, "GET", "/v1/people/N1", nil); code != 404 {
 			t.Errorf("GET /v1/people/N1 = %d after a file with a bad row, want 404: nothing written", code)
+		}
+		// The three uploads went through upload.js (XMLHttpRequest, with
+		// the progress bar), not the plain post it falls back to.
+		if n := eval[string](t, ctx, `document.documentElement.dataset.uploads || ''`); n != "3" {
+			t.Errorf("upload.js sent %q uploads, want all 3", n)
 		}
 	})
 

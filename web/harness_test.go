@@ -201,3 +201,31 @@ func (s *server) seed(t *testing.T) (supervisorKey, hrKey string) {
 	}
 	return supervisorKey, hrKey
 }
+
+// contactsFor records, through a system key naming the requester, three
+// contacts of S1 with A2 (on leave, so outside allowed time) and one of S2
+// with B1.
+func (s *server) contactsFor(t *testing.T) {
+	t.Helper()
+	var key struct{ Token string }
+	_ = json.Unmarshal(s.mustAPI(t, "POST", "/v1/api-keys", map[string]any{"name": "mensajería", "role": "system"}), &key)
+	contact := func(person, requester string) {
+		b, _ := json.Marshal(map[string]any{"person": person, "requester": requester, "channel": "email"})
+		req, _ := http.NewRequest("POST", s.base+"/v1/contacts", bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+key.Token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 201 {
+			t.Fatalf("POST /v1/contacts %s→%s = %d %s", requester, person, res.StatusCode, body)
+		}
+	}
+	for range 3 {
+		contact("A2", "S1")
+	}
+	contact("B1", "S2")
+}

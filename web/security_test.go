@@ -1,15 +1,18 @@
 package web_test
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // client is a browser stand-in without a cookie jar: it keeps the cookies
@@ -131,6 +134,34 @@ func testHTTP(t *testing.T, srv *server, supKey, hrKey string) {
 			t.Errorf("a supervisor's GET /hr/audit.csv = %d, want 403", res.StatusCode)
 		}
 	})
+	t.Run("contacts report", func(t *testing.T) {
+		c := signIn(t, srv.base, hrKey)
+		month := time.Now().In(time.FixedZone("COT", -5*3600)).Format("2006-01")
+		res, page := c.do(t, "GET", "/hr/report?month="+month+"&lang=en", nil)
+		if res.StatusCode != 200 || !strings.Contains(page, `data-pair="S1→A2"`) || !strings.Contains(page, `id="flag-note"`) ||
+			!strings.Contains(page, "workplace harassment") || strings.Contains(page, "acoso") {
+			t.Errorf("GET /hr/report = %d, want S1→A2 flagged, in English only:\n%s", res.StatusCode, page)
+		}
+		res, body := c.do(t, "GET", "/hr/report.csv?month="+month, nil)
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+			!strings.HasPrefix(body, "scope,requester,person,post,attempts,outside_allowed,exceptions,flagged\r\n") ||
+			!strings.Contains(body, "pair,S1,A2,,3,3,0,true\r\n") || !strings.Contains(body, "pair,S2,B1,,1,") || !strings.Contains(body, "requester,S1,,,3,3,0,true\r\n") {
+			t.Errorf("GET /hr/report.csv = %d %s:\n%s", res.StatusCode, res.Header.Get("Content-Type"), body)
+		}
+		// A month without contacts: no rows, no flag, no note.
+		if res, page := c.do(t, "GET", "/hr/report?month=2001-01", nil); res.StatusCode != 200 || strings.Contains(page, "flag-note") || strings.Contains(page, "data-pair") {
+			t.Errorf("GET /hr/report?month=2001-01 = %d, want an empty report without a note", res.StatusCode)
+		}
+		if res, _ := c.do(t, "GET", "/hr/report?month=2026-13", nil); res.StatusCode != 400 {
+			t.Errorf("GET /hr/report?month=2026-13 = %d, want 400", res.StatusCode)
+		}
+		sup := signIn(t, srv.base, supKey)
+		for _, path := range []string{"/hr/report", "/hr/report.csv"} {
+			if res, body := sup.do(t, "GET", path, nil); res.StatusCode != 403 || strings.Contains(body, "S1→A2") {
+				t.Errorf("a supervisor's GET %s = %d, want 403", path, res.StatusCode)
+			}
+		}
+	})
 	t.Run("cookies", func(t *testing.T) {
 		c := &client{base: srv.base, cookies: map[string]*http.Cookie{}}
 		_, page := c.do(t, "GET", "/login", nil)
@@ -193,16 +224,53 @@ func testHTTP(t *testing.T, srv *server, supKey, hrKey string) {
 		}
 	})
 	t.Run("csp header", func(t *testing.T) {
-		c := signIn(t, srv.base, supKey)
-		for _, path := range []string{"/login", "/team", "/people/A1", "/contact"} {
+		const want = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+		scripts := regexp.MustCompile(`(?s)<script[^>]*>.*?</script>`)
+		sup, hr := signIn(t, srv.base, supKey), signIn(t, srv.base, hrKey)
+		for path, c := range map[string]*client{"/login": sup, "/team": sup, "/people/A1": sup, "/contact": sup, "/hr/import": hr, "/hr/report": hr} {
 			res, body := c.do(t, "GET", path, nil)
-			csp := res.Header.Get("Content-Security-Policy")
-			if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") {
-				t.Errorf("%s: CSP %q must leave script-src to default-src 'none'", path, csp)
+			if csp := res.Header.Get("Content-Security-Policy"); csp != want {
+				t.Errorf("%s: CSP %q, want %q: script files of our own only, no inline script, no eval", path, csp, want)
 			}
-			if strings.Contains(body, "<script") || strings.Contains(body, "style=") || strings.Contains(body, " on") && regexp.MustCompile(` on[a-z]+=`).MatchString(body) {
+			for _, s := range scripts.FindAllString(body, -1) {
+				if s != `<script src="/static/upload.js" defer></script>` {
+					t.Errorf("%s has a script that is not a file of ours: %s", path, s)
+				}
+			}
+			if strings.Contains(body, "style=") || strings.Contains(body, " on") && regexp.MustCompile(` on[a-z]+=`).MatchString(body) {
 				t.Errorf("%s has inline script or style", path)
 			}
+		}
+		if res, body := hr.do(t, "GET", "/static/upload.js", nil); res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "javascript") ||
+			!strings.Contains(body, "XMLHttpRequest") || strings.Contains(body, "eval(") || strings.Contains(body, "innerHTML") {
+			t.Errorf("GET /static/upload.js = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	})
+	t.Run("upload without script", func(t *testing.T) {
+		// The plain form post, as a browser without script sends it.
+		c := signIn(t, srv.base, hrKey)
+		_, page := c.do(t, "GET", "/hr/import", nil)
+		var b bytes.Buffer
+		mw := multipart.NewWriter(&b)
+		_ = mw.WriteField("csrf", csrfOf(t, page))
+		_ = mw.WriteField("kind", "people")
+		_ = mw.WriteField("dry_run", "true")
+		fw, _ := mw.CreateFormFile("file", "people.csv")
+		_, _ = fw.Write([]byte("external_id,full_name,email,post\nN9,Nueva Nueve,n9@example.gov.co,BOG\n"))
+		mw.Close()
+		req, _ := http.NewRequest("POST", srv.base+"/hr/import", &b)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		for _, ck := range c.cookies {
+			req.AddCookie(&http.Cookie{Name: ck.Name, Value: ck.Value})
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(string(body), `id="result"`) || !strings.Contains(string(body), "1 por crear") {
+			t.Errorf("a plain POST /hr/import = %d:\n%s", res.StatusCode, body)
 		}
 	})
 	t.Run("revoked key ends the session", func(t *testing.T) {

@@ -6,7 +6,8 @@
 // and reads the same in-memory view; it decides nothing itself. Sessions
 // live in PostgreSQL (migration 000024), every form carries a CSRF token
 // bound to its session, and the Content-Security-Policy allows no inline
-// script or style: the pages need no script at all.
+// script or style: the pages work without script, and the one script
+// file (static/upload.js, a progress bar for uploads) only adds to them.
 package web
 
 import (
@@ -21,6 +22,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"franja/contacts"
 	"franja/decide"
 	"franja/domain"
 	"franja/postgres"
@@ -78,6 +80,7 @@ type App struct {
 	store    *postgres.Store
 	view     *view.View
 	decide   *decide.Service
+	contacts *contacts.Service // reads the contacts report
 	sessions *sessions
 	keys     []Authenticator
 	admin    []byte // SHA-256 of AdminToken, or nil
@@ -121,6 +124,7 @@ func New(cfg Config) (*App, error) {
 		views = cfg.View
 	}
 	a.decide = decide.New(views, cfg.Store, a.log)
+	a.contacts = contacts.New(a.decide, cfg.Store, nil, a.now) // no delivery: the pages record no contact
 	if cfg.OIDC != nil {
 		a.oidc = newOIDCClient(*cfg.OIDC, cfg.PublicURL)
 	}
@@ -170,6 +174,8 @@ func (a *App) pageRoutes(r chi.Router) {
 			r.Post("/hr/import", a.page(a.upload))
 			r.Get("/hr/audit", a.page(a.audit))
 			r.Get("/hr/audit.csv", a.page(a.auditCSV))
+			r.Get("/hr/report", a.page(a.report))
+			r.Get("/hr/report.csv", a.page(a.reportCSV))
 		})
 	})
 	r.NotFound(a.page(func(w http.ResponseWriter, r *http.Request) error {
@@ -177,9 +183,11 @@ func (a *App) pageRoutes(r chi.Router) {
 	}))
 }
 
-// csp allows the pages' own stylesheet and images and nothing else: no
-// script, inline or not, no inline style, no frames, forms only to us.
-const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// csp allows the pages' own stylesheet, images and script files (the
+// upload page's progress bar, static/upload.js) and nothing else: no
+// inline script or eval, no inline style, no frames, forms and requests
+// only to us.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // withPageHeaders sets the pages' security headers (replacing the API's
 // stricter default-src 'none', which would refuse the stylesheet).
