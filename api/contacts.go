@@ -180,7 +180,7 @@ func (s *Server) renderContact(r *http.Request, c *postgres.Contact, history []p
 	}
 	dc := s.disclosureFor(principalOf(r.Context()), c.At)
 	for _, t := range []*time.Time{c.NextAllowedAt, c.DeliverAt} {
-		if t != nil && dc.hides(*t) {
+		if t != nil && dc.Hides(*t) {
 			out.BeyondDisclosure, out.AskAgainAt = true, dc.askAgain()
 		}
 	}

@@ -143,7 +143,7 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 		out.SuggestedAt, out.LocalSuggestedAt = personInstant(p, d.SuggestedAt)
 	}
 	if d.Verdict == policy.Allow && p.Calendar != nil {
-		if st := p.Calendar.Check(in.At); st.Allowed && !dc.hides(st.Until) {
+		if st := p.Calendar.Check(in.At); st.Allowed && !dc.Hides(st.Until) {
 			out.WindowEndsAt, out.LocalWindowEndsAt = ptr(utc(st.Until)), ptr(local(st.Until, loc))
 		} else if st.Allowed {
 			hid = true
@@ -160,13 +160,13 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 // it, reporting whether it took anything.
 func withhold(d *policy.Decision, in decide.Question, dc disclosure) bool {
 	hid := false
-	if dc.hides(d.NextAllowedAt) {
+	if dc.Hides(d.NextAllowedAt) {
 		d.NextAllowedAt, hid = time.Time{}, true
 	}
-	if dc.hides(d.SuggestedAt) {
+	if dc.Hides(d.SuggestedAt) {
 		d.SuggestedAt, hid = time.Time{}, true
 	}
-	if d.HorizonReached && dc.hides(in.At.Add(in.Horizon)) {
+	if d.HorizonReached && dc.Hides(in.At.Add(in.Horizon)) {
 		d.HorizonReached, hid = false, true
 	}
 	return hid

@@ -27,31 +27,24 @@ import (
 // weekend or holiday bridge).
 const DefaultDisclosureHorizon = 14 * 24 * time.Hour
 
-// disclosure is what one answer may disclose: everything (zero), or
-// nothing after until.
+// disclosure is what one answer may disclose (decide.Disclosure, whose
+// Limited and Hides the web pages use too), with what an answer says of it.
 type disclosure struct {
-	until time.Time
+	decide.Disclosure
 }
 
-// disclosureFor returns what p may see of a question about base
-// (decide.DisclosureFor, the bound the web pages use too).
+// disclosureFor returns what p may see of a question about base.
 func (s *Server) disclosureFor(p *Principal, base time.Time) disclosure {
-	return disclosure{until: decide.DisclosureFor(p, base, s.disclosureHorizon).Until}
+	return disclosure{decide.DisclosureFor(p, base, s.disclosureHorizon)}
 }
 
-// limited reports whether anything is withheld at all.
-func (d disclosure) limited() bool { return !d.until.IsZero() }
-
-// hides reports whether t is beyond what may be disclosed.
-func (d disclosure) hides(t time.Time) bool { return d.limited() && t.After(d.until) }
-
-// clamp returns to, or until when to is beyond it, and whether it cut.
+// clamp returns to, or Until when to is beyond it, and whether it cut.
 func (d disclosure) clamp(to time.Time) (time.Time, bool) {
-	if d.hides(to) {
-		return d.until, true
+	if d.Hides(to) {
+		return d.Until, true
 	}
 	return to, false
 }
 
 // askAgain is the ask_again_at of an answer that withheld something.
-func (d disclosure) askAgain() *string { return ptr(utc(d.until)) }
+func (d disclosure) askAgain() *string { return ptr(utc(d.Until)) }

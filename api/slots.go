@@ -84,13 +84,13 @@ func (s *Server) nextSlot(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
-	search, cut := horizon, dc.hides(after.Add(horizon))
+	search, cut := horizon, dc.Hides(after.Add(horizon))
 	if cut {
-		search = dc.until.Sub(after)
+		search = dc.Until.Sub(after)
 	}
 	iv, ok := person.Calendar.NextSlot(after, dur, search)
 	switch {
-	case cut && (!ok || dc.hides(iv.End)):
+	case cut && (!ok || dc.Hides(iv.End)):
 		out["disclosure_horizon_reached"], out["ask_again_at"] = true, dc.askAgain()
 		out["reason"] = disclosureReason(s.disclosureHorizon, lang)
 		writeJSON(w, http.StatusOK, out)
