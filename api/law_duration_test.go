@@ -66,8 +66,7 @@ func TestDurationInBatches(t *testing.T) {
 	f := newLawFixture(t)
 	at := "2026-11-26T16:30:00-05:00"
 	for _, lang := range langs {
-		hdr := map[string]string{}
-		hdr["Accept-Language"] = lang // the harness asks for English unless told
+		hdr := map[string]string{"Accept-Language": lang} // the harness asks for English unless told
 		res := f.do(req{Method: "POST", Path: "/v1/contact-checks", Header: hdr, Body: map[string]any{"checks": []map[string]any{
 			{"person": "E1", "at": at, "channel": "teams_meeting", "duration": "PT1H"},
 			{"person": "E1", "at": at, "channel": "teams_meeting"},

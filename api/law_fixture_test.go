@@ -109,12 +109,11 @@ func (f *lawFixture) as(role string) string {
 	return t
 }
 
-// askIn asks contactability in lang ("es": no header; "en") as role, and
+// askIn asks contactability in lang ("es" or "en") as role, and
 // returns status and answer.
 func (f *lawFixture) askIn(lang, role, person string, q url.Values) (int, map[string]any) {
 	f.t.Helper()
-	hdr := map[string]string{}
-	hdr["Accept-Language"] = lang // the harness asks for English unless told
+	hdr := map[string]string{"Accept-Language": lang} // the harness asks for English unless told
 	res := f.do(req{Method: "GET", Path: "/v1/people/" + person + "/contactability?" + q.Encode(), Token: f.as(role), Header: hdr})
 	return res.Status, res.Map(f.t)
 }

@@ -110,8 +110,7 @@ func TestWhoIsOnCall(t *testing.T) {
 		{"half an audit is refused", "system", "2026-11-28T03:00:00-05:00", "&requester=G3", 422, "", "", false, false},
 	}
 	for _, lang := range langs {
-		hdr := map[string]string{}
-		hdr["Accept-Language"] = lang // the harness asks for English unless told
+		hdr := map[string]string{"Accept-Language": lang} // the harness asks for English unless told
 		for _, c := range cases {
 			name := lang + ": " + c.name
 			res := f.do(req{Method: "GET", Path: "/v1/posts/CON-MIAMI/on-call?at=" + url.QueryEscape(c.at) + c.extra, Token: f.as(c.role), Header: hdr})
@@ -165,8 +164,7 @@ func TestOnCallTurnsCRUD(t *testing.T) {
 		return out
 	}
 	for _, lang := range langs {
-		hdr := map[string]string{}
-		hdr["Accept-Language"] = lang // the harness asks for English unless told
+		hdr := map[string]string{"Accept-Language": lang} // the harness asks for English unless told
 		for _, c := range []struct {
 			name   string
 			token  string

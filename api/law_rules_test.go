@@ -108,8 +108,7 @@ func TestRegionalCalendarsOverHTTP(t *testing.T) {
 		t.Errorf("JP's first holiday %v", jp)
 	}
 	for _, lang := range langs {
-		hdr := map[string]string{}
-		hdr["Accept-Language"] = lang // the harness asks for English unless told
+		hdr := map[string]string{"Accept-Language": lang} // the harness asks for English unless told
 		for _, c := range []struct {
 			r      req
 			status int
