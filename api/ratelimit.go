@@ -40,20 +40,19 @@ func newFailedAuthLimiter(n int, count func(Role)) *httprate.RateLimiter {
 // given 0, is unlimited) over window (default and minimum one second, since
 // Retry-After counts whole seconds). Counters live in this process: each
 // replica enforces its own share.
-func newRateLimiters(limits map[Role]int, window time.Duration, count func(Role)) map[Role]*httprate.RateLimiter {
+func newRateLimiters(limits map[Role]int, window time.Duration, count func(Role)) map[Role]*keyLimiter {
 	if window < time.Second {
 		window = time.Second
 	}
-	out := map[Role]*httprate.RateLimiter{}
+	out := map[Role]*keyLimiter{}
 	for role, n := range limits {
 		if n <= 0 {
 			continue
 		}
-		out[role] = httprate.NewRateLimiter(n, window, httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			// httprate has already set Retry-After on w.
+		out[role] = newKeyLimiter(n, window, func(w http.ResponseWriter, r *http.Request) {
 			count(role)
 			writeError(w, r, domain.Errorf(domain.ERateLimited, "this key may make %d requests per %s; wait the seconds in Retry-After and try again", n, window))
-		}))
+		})
 	}
 	return out
 }
@@ -63,7 +62,7 @@ func (s *Server) withRateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r.Context())
 		if p != nil {
-			if l := s.limiters[p.Role]; l != nil && l.RespondOnLimit(w, r, rateKey(p)) {
+			if l := s.limiters[p.Role]; l != nil && l.respond(w, r, rateKey(p), 1) {
 				return
 			}
 		}
@@ -92,7 +91,7 @@ func (s *Server) chargeItems(w http.ResponseWriter, r *http.Request, n int) bool
 			Args:    []any{n, limit, s.rateWindow, limit}}))
 		return true
 	}
-	return l.RespondOnLimit(w, r.WithContext(httprate.WithIncrement(r.Context(), n-1)), rateKey(p))
+	return l.respond(w, r, rateKey(p), n-1)
 }
 
 // rateKey names the key a request counts against: its prefix (unique), or

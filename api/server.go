@@ -106,7 +106,7 @@ type Server struct {
 	maxBody    int64
 	quietPaths map[string]bool
 	store      *postgres.Store
-	limiters   map[Role]*httprate.RateLimiter
+	limiters   map[Role]*keyLimiter
 	rateLimits map[Role]int // the limiters' limits, for batches (chargeItems)
 	rateWindow time.Duration
 	// authFailures counts requests without a valid key, per address.
