@@ -46,7 +46,13 @@ func (a adminToken) Authenticate(_ context.Context, token string) (*Principal, e
 	return nil, nil
 }
 
+// principalOf is the caller withAuth authenticated: in the request's
+// requestLog slot when withLogging runs outside (every served request), in
+// the context otherwise.
 func principalOf(ctx context.Context) *Principal {
+	if rl := requestLogOf(ctx); rl != nil && rl.principal != nil {
+		return rl.principal
+	}
 	p, _ := ctx.Value(principalKey).(*Principal)
 	return p
 }
@@ -68,10 +74,13 @@ func (s *Server) withAuth(next http.Handler) http.Handler {
 				return
 			}
 			if p != nil {
-				// Set the principal in place so the logging middleware,
-				// which runs outside this one, can name the key.
+				// Set the principal in place: the logging middleware, which
+				// runs outside this one, names the key, and the request
+				// need not be copied for a context value.
 				if rl := requestLogOf(r.Context()); rl != nil {
 					rl.principal = p
+					next.ServeHTTP(w, r)
+					return
 				}
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 				return

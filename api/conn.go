@@ -57,6 +57,14 @@ func (c *problemConn) Read(p []byte) (int, error) {
 }
 
 func (c *problemConn) Write(p []byte) (int, error) {
+	if !serverAnswerStart(p) {
+		// A handler's answer (or the rest of one): the next request's
+		// sniff starts afresh, in the same buffer.
+		c.mu.Lock()
+		c.read = c.read[:0]
+		c.mu.Unlock()
+		return c.Conn.Write(p)
+	}
 	c.mu.Lock()
 	sent := c.read
 	c.read = nil
@@ -68,6 +76,13 @@ func (c *problemConn) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return c.Conn.Write(p)
+}
+
+// serverAnswerStart reports whether p may be one of net/http's own error
+// answers, before the regular expression below decides: they all start
+// with a 4xx status line.
+func serverAnswerStart(p []byte) bool {
+	return len(p) > 12 && bytes.HasPrefix(p, []byte("HTTP/1.")) && p[9] == '4'
 }
 
 // serverErrorRe matches a whole answer written by net/http itself: a 4xx

@@ -167,7 +167,9 @@ func withBodyLimit(n int64) func(http.Handler) http.Handler {
 				writeError(w, r, domain.Errorf(domain.ETooLarge, "the body is %d bytes; the limit is %d", r.ContentLength, n))
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, n)
+			if r.Body != http.NoBody { // a GET has none: nothing to bound
+				r.Body = http.MaxBytesReader(w, r.Body, n)
+			}
 			next.ServeHTTP(w, r)
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
@@ -45,40 +44,50 @@ func (s *Server) routes() http.Handler {
 	}
 
 	r.Route("/v1", func(r chi.Router) {
-		r.Use(withNoStore, s.withAuth, s.withRateLimit, withSaneText, withKnownQuery(root))
+		r.Use(withNoStore, s.withAuth, s.withRateLimit, withSaneText)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, domain.Errorf(domain.ENotFound, "no route for %s", r.URL.Path))
 		})
-		r.Get("/whoami", s.whoami)
+		// A group's middleware runs once the route is found: withKnownQuery
+		// reads the matched pattern instead of routing a second time.
 		r.Group(func(r chi.Router) {
-			r.Use(withBodyLimit(maxDecisionBody), s.withLoadedView)
-			s.decisionRoutes(r)
-		})
-		s.auditRoutes(r)
-		r.Group(func(r chi.Router) {
-			r.Use(withBodyLimit(maxContactBody))
-			s.contactRoutes(r)
-			s.webhookRoutes(r)
-		})
-		r.Group(func(r chi.Router) {
-			r.Use(withBodyLimit(maxRecordBody))
-			s.feedRoutes(r)
-		})
-		r.Group(func(r chi.Router) {
-			// Writes that change decisions answer only once this replica's
-			// view has them.
-			r.Use(s.withSync)
-			s.importRoutes(r) // bounded by Config.MaxBodyBytes only
-			r.Group(func(r chi.Router) {
-				r.Use(withBodyLimit(maxRecordBody))
-				s.apiKeyRoutes(r)
-				s.staffRoutes(r)
-				s.calendarRoutes(r)
-				s.onCallRoutes(r)
-			})
+			r.Use(withKnownQuery())
+			s.v1Routes(r)
 		})
 	})
 	return r
+}
+
+// v1Routes are the operations under /v1, each with the roles that may call it.
+func (s *Server) v1Routes(r chi.Router) {
+	r.Get("/whoami", s.whoami)
+	r.Group(func(r chi.Router) {
+		r.Use(withBodyLimit(maxDecisionBody), s.withLoadedView)
+		s.decisionRoutes(r)
+	})
+	s.auditRoutes(r)
+	r.Group(func(r chi.Router) {
+		r.Use(withBodyLimit(maxContactBody))
+		s.contactRoutes(r)
+		s.webhookRoutes(r)
+	})
+	r.Group(func(r chi.Router) {
+		r.Use(withBodyLimit(maxRecordBody))
+		s.feedRoutes(r)
+	})
+	r.Group(func(r chi.Router) {
+		// Writes that change decisions answer only once this replica's
+		// view has them.
+		r.Use(s.withSync)
+		s.importRoutes(r) // bounded by Config.MaxBodyBytes only
+		r.Group(func(r chi.Router) {
+			r.Use(withBodyLimit(maxRecordBody))
+			s.apiKeyRoutes(r)
+			s.staffRoutes(r)
+			s.calendarRoutes(r)
+			s.onCallRoutes(r)
+		})
+	})
 }
 
 // handlerFunc is a handler that only translates HTTP: it returns its
@@ -124,36 +133,38 @@ var queryParams = map[string][]string{
 	"GET /v1/contacts":                            {"person", "requester", "status", "from", "to", "cursor", "limit"},
 }
 
-// withKnownQuery refuses query parameters the matched operation does not
-// take (operations missing from queryParams take none). root finds the
-// operation before the handler runs.
-// routeContexts are the scratch contexts withKnownQuery routes with.
-var routeContexts = sync.Pool{New: func() any { return chi.NewRouteContext() }}
+// paramsOf is the query parameters the operation method pattern takes.
+func paramsOf(table map[string][]string, pattern, method string, _ int) []string {
+	return table[method+" "+pattern]
+}
 
-func withKnownQuery(root *chi.Mux) func(http.Handler) http.Handler {
+// withKnownQuery refuses query parameters the matched operation does not
+// take (operations missing from queryParams take none). It runs inside the
+// /v1 routes' group, after routing, so it reads the pattern chi matched.
+func withKnownQuery() func(http.Handler) http.Handler {
+	var ops routeTable[[]string, map[string][]string]
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			method := r.Method
-			if method == http.MethodHead {
-				method = http.MethodGet
-			}
 			if r.URL.RawQuery == "" {
 				next.ServeHTTP(w, r)
 				return
 			}
-			rctx := routeContexts.Get().(*chi.Context)
-			rctx.Reset()
-			pattern := root.Find(rctx, method, r.URL.Path)
-			routeContexts.Put(rctx)
-			if pattern == "" {
-				next.ServeHTTP(w, r)
-				return
+			method := r.Method
+			if method == http.MethodHead {
+				method = http.MethodGet
 			}
-			known := queryParams[method+" "+pattern]
+			known := ops.get(chi.RouteContext(r.Context()), method, 0, queryParams, paramsOf)
 			var v domain.Validator
-			vals := r.URL.Query()
-			if rl := requestLogOf(r.Context()); rl != nil {
-				rl.query = vals // parsed once: newQuery takes it
+			var vals url.Values
+			rl := requestLogOf(r.Context())
+			if rl != nil {
+				vals = rl.query // withSaneText's
+			}
+			if vals == nil {
+				vals = r.URL.Query()
+				if rl != nil {
+					rl.query = vals // parsed once: newQuery takes it
+				}
 			}
 			for name := range vals {
 				if !slices.Contains(known, name) {
@@ -184,7 +195,14 @@ func withSaneText(next http.Handler) http.Handler {
 			writeError(w, r, domain.Errorf(domain.ENotFound, "nothing has this path"))
 			return
 		}
+		if r.URL.RawQuery == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		q, err := url.ParseQuery(r.URL.RawQuery)
+		if rl := requestLogOf(r.Context()); rl != nil && err == nil {
+			rl.query = q // parsed once: withKnownQuery and newQuery take it
+		}
 		var v domain.Validator
 		if err != nil {
 			v.Add("query", "is not a valid query string: a percent-escape or a ';' is wrong")
