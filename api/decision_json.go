@@ -121,13 +121,17 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 	// or a service commission's.
 	loc, zoneName := p.ZoneAt(in.At)
 	out := decisionJSON{
-		Person: p.ExternalID, At: utc(in.At), LocalAt: local(in.At, loc), TimeZone: zoneName,
+		Person: p.ExternalID, TimeZone: zoneName,
 		Channel: string(in.Channel), Purpose: string(in.Purpose), Duration: formatDuration(in.Duration),
 		Decision: string(d.Verdict), Contactable: d.Verdict == policy.Allow,
 		HorizonReached: d.HorizonReached, SuggestedChannel: string(d.SuggestedChannel), Confidence: "high",
 	}
+	out.At, out.LocalAt = instantStrings(in.At, loc)
 	if d.LowConfidence {
 		out.Confidence = "low"
+	}
+	if len(d.Reasons) > 0 {
+		out.Reasons = make([]reasonJSON, 0, len(d.Reasons))
 	}
 	for _, r := range d.Reasons {
 		rj := renderReason(r, lang)
@@ -142,10 +146,10 @@ func renderDecision(p *view.Person, in decide.Question, d policy.Decision, lang 
 	if !d.SuggestedAt.IsZero() {
 		out.SuggestedAt, out.LocalSuggestedAt = personInstant(p, d.SuggestedAt)
 	}
-	if d.Verdict == policy.Allow && p.Calendar != nil {
-		if st := p.Calendar.Check(in.At); st.Allowed && !dc.Hides(st.Until) {
-			out.WindowEndsAt, out.LocalWindowEndsAt = ptr(utc(st.Until)), ptr(local(st.Until, loc))
-		} else if st.Allowed {
+	if until := d.WindowEndsAt; d.Verdict == policy.Allow && !until.IsZero() {
+		if !dc.Hides(until) {
+			out.WindowEndsAt, out.LocalWindowEndsAt = instantPtrs(until, loc)
+		} else {
 			hid = true
 		}
 	}
@@ -175,7 +179,26 @@ func withhold(d *policy.Decision, in decide.Question, dc disclosure) bool {
 // personInstant renders t in UTC and in the zone p is in then.
 func personInstant(p *view.Person, t time.Time) (*string, *string) {
 	loc, _ := p.ZoneAt(t)
-	return ptr(utc(t)), ptr(local(t, loc))
+	return instantPtrs(t, loc)
+}
+
+// instantStrings formats t in UTC and in loc (what utc and local give) in
+// one allocation: every answer renders two to four such pairs.
+func instantStrings(t time.Time, loc *time.Location) (string, string) {
+	var buf [72]byte
+	b := t.UTC().AppendFormat(buf[:0], time.RFC3339)
+	n := len(b)
+	b = t.In(loc).AppendFormat(b, time.RFC3339)
+	s := string(b)
+	return s[:n], s[n:]
+}
+
+// instantPtrs is instantStrings for the answer's optional instants, both
+// pointers into one allocation.
+func instantPtrs(t time.Time, loc *time.Location) (*string, *string) {
+	pair := new([2]string)
+	pair[0], pair[1] = instantStrings(t, loc)
+	return &pair[0], &pair[1]
 }
 
 // renderReason is a reason as callers read it, in lang.
@@ -370,9 +393,11 @@ func appendString(b []byte, s string) []byte {
 // writeDecisionJSON writes what writeJSON(w, status, v) writes, for an
 // answer already appended by hand: Content-Type (unless set), status, the
 // bytes, and the newline json.Encoder ends a value with.
+var jsonContentType = []string{"application/json"} // shared: see contentLanguage
+
 func writeDecisionJSON(w http.ResponseWriter, status int, body []byte) {
-	if w.Header().Get("Content-Type") == "" {
-		w.Header().Set("Content-Type", "application/json")
+	if h := w.Header(); h.Get("Content-Type") == "" {
+		h["Content-Type"] = jsonContentType
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(append(body, '\n'))

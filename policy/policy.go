@@ -174,6 +174,10 @@ type Decision struct {
 	LeaveID int64
 	// OnLeave is set when the person is on leave at the instant asked about.
 	OnLeave bool
+	// WindowEndsAt is, when Verdict is Allow and the instant is in working
+	// time, when that allowed window ends (zero otherwise): answers show it,
+	// and need not ask the timeline again.
+	WindowEndsAt time.Time
 }
 
 // Timeline is the allowed time the policy asks about: a person's calendar
@@ -247,7 +251,7 @@ func decide(p Person, req Request, t time.Time, horizon time.Duration) Decision 
 		return suggest(p, t, horizon, Reason{Code: PersonalChannel, Channel: TeamsChat})
 	}
 	if st.Allowed && fits(st, t, req.Duration) {
-		d := Decision{Verdict: Allow, Reasons: []Reason{{Code: WithinWorkingHours}}}
+		d := Decision{Verdict: Allow, Reasons: []Reason{{Code: WithinWorkingHours}}, WindowEndsAt: st.Until}
 		if req.Channel.Personal() {
 			// urgent or force majeure over WhatsApp/SMS in working hours: an
 			// exception to the circular, so it is logged.
@@ -269,6 +273,9 @@ func decide(p Person, req Request, t time.Time, horizon time.Duration) Decision 
 	switch g := ground(p, req.Purpose); {
 	case g != "":
 		d := Decision{Verdict: Allow, Reasons: []Reason{why, {Code: ExceptionApplied, Purpose: req.Purpose, Exception: p.Exception, Ground: g}}, ByException: true}
+		if st.Allowed {
+			d.WindowEndsAt = st.Until
+		}
 		flagUnknown(p, &d, t, st)
 		return d
 	case req.Purpose == Urgent:
