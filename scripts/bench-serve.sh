@@ -16,7 +16,7 @@
 #        DURATION=10s CONNECTIONS=32 THREADS=2 PEOPLE=10000 LOG_LEVEL=info
 #        FRANJA_BIN=/path/to/franja   (a binary built elsewhere, to compare)
 #
-# Needs: go, psql, curl, wrk (Debian: apt-get install wrk) and (without
+# Needs: go, psql, curl, wrk (Debian: apt-get install wrk), GNU time (/usr/bin/time) and (without
 # DATABASE_URL) the PostgreSQL server binaries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,7 +92,8 @@ TOKEN=$(DATABASE_URL=$DB "$work/franja" keys create --role system --name bench |
 # removed, so the limiter's cost is in the figures.
 DATABASE_URL=$DB FRANJA_ADDR=127.0.0.1:$PORT FRANJA_LOG_LEVEL=$LOG_LEVEL FRANJA_RATE_LIMIT_SYSTEM=10000000 \
   "$work/franja" serve >"$work/serve.log" 2>&1 &
-pids+=($!)
+server_pid=$!
+pids+=($server_pid)
 for _ in $(seq 200); do
   curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
   sleep 0.1
@@ -121,21 +122,41 @@ function init(args)
 end
 function request() i = i % #reqs + 1; return reqs[i] end
 LUA
+# /healthz through the same kind of script (a prebuilt request a call,
+# with the same Authorization header, which /healthz ignores), so that
+# wrk's own work per request is the same in both runs and the difference
+# is the server's.
+cat >"$work/healthz.lua" <<LUA
+local req
+function init(args) req = wrk.format("GET", "/healthz", { ["Authorization"] = "Bearer $TOKEN" }) end
+function request() return req end
+LUA
+# CPU seconds (user + system, every thread) the server has used so far.
+server_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$server_pid/stat"; }
 wrk_run() { # label url [script]
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency ${3:+-s "$3"} "$2")
+  local out before after reqs
+  before=$(server_cpu)
+  out=$(/usr/bin/time -f '%U %S' -o "$work/wrk-time-$1" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency ${3:+-s "$3"} "$2")
+  after=$(server_cpu)
   echo "$out" >"$work/wrk-$1.txt"
   rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
   bad=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  printf '%-16s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "${bad:-0}"
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  # CPU per request, the server's and wrk's: unlike req/s, these do not
+  # move with whatever else the machine runs (issue 16's ratio on a quiet
+  # machine is about (wrk + server /healthz) / (wrk + server decision)).
+  srv_us=$(echo "scale=2; ($after - $before) * 1000000 / $reqs" | bc)
+  wrk_us=$(awk -v n="$reqs" '{printf "%.2f", ($1 + $2) * 1000000 / n}' "$work/wrk-time-$1")
+  printf '%-16s %10s req/s   p50 %8s   p99 %8s   non-2xx %s   CPU per request: server %s µs, wrk %s µs\n' \
+    "$1" "$rps" "$p50" "$p99" "${bad:-0}" "$srv_us" "$wrk_us"
 }
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ($(nproc) cores, wrk and the server share them)"
-wrk_run healthz "http://127.0.0.1:$PORT/healthz"; healthz_rps=$rps
-wrk_run contactability "http://127.0.0.1:$PORT/" "$work/contact.lua"; contact_rps=$rps
-echo "contactability / healthz = $(echo "scale=2; $contact_rps / $healthz_rps" | bc)"
+wrk_run healthz "http://127.0.0.1:$PORT/healthz" "$work/healthz.lua"; healthz_rps=$rps; healthz_cpu=$(echo "$srv_us + $wrk_us" | bc)
+wrk_run contactability "http://127.0.0.1:$PORT/" "$work/contact.lua"; contact_rps=$rps; contact_cpu=$(echo "$srv_us + $wrk_us" | bc)
+echo "contactability / healthz = $(echo "scale=2; $contact_rps / $healthz_rps" | bc)   (by CPU per request, server and wrk: $(echo "scale=2; $healthz_cpu / $contact_cpu" | bc))"
 
 # --- a 1,000-check batch against 1,000 /healthz calls ------------------------
 # Both with curl: the 1,000 calls in one curl process, which reuses one
