@@ -58,9 +58,18 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Checks []json.RawMessage `json:"checks"`
 	}
-	if err := decodeJSON(r, &body); err != nil {
+	raw, err := readJSONBody(r)
+	if err != nil {
 		writeError(w, r, err)
 		return
+	}
+	var ok bool
+	if body.Checks, ok = splitChecks(raw); !ok {
+		body.Checks = nil
+		if err := decodeBody(raw, &body); err != nil {
+			writeError(w, r, err)
+			return
+		}
 	}
 	switch n := len(body.Checks); {
 	case body.Checks == nil:
@@ -113,11 +122,11 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 				rendered[i] = renderAnswer(a, lang, s.disclosureFor(p, a.Question.At))
 				rendered[i].Outcome = "decision"
 				results[i] = checkResult{decisionJSON: &rendered[i]}
-				s.countDecision(p, &rendered[i])
 			}
 		}
 		parts[lo/minParallel] = appendItems(make([]byte, 0, 768*(hi-lo)), results[lo:hi])
 	})
+	s.countDecisions(p, results)
 	size := 16
 	for _, part := range parts {
 		size += len(part) + 1
@@ -217,10 +226,13 @@ func appendItems(b []byte, results []checkResult) []byte {
 // are recorded with the whole batch's).
 func (s *Server) checkOne(snap *view.Snapshot, p *Principal, raw json.RawMessage, now time.Time) (*decide.Answer, error) {
 	var it checkItem
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&it); err != nil {
-		return nil, jsonError(err)
+	if !parseCheckItem(raw, &it) {
+		it = checkItem{}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&it); err != nil {
+			return nil, jsonError(err)
+		}
 	}
 	var v domain.Validator
 	in := decide.Question{Person: it.Person, At: now, OfficialDocument: it.OfficialDocument,

@@ -29,15 +29,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // data, a wrong content type and bodies over the limit, each with a message
 // that says what to fix.
 func decodeJSON(r *http.Request, v any) error {
+	body, err := readJSONBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeBody(body, v)
+}
+
+// readJSONBody reads a JSON body whole and checks what decodeJSON checks
+// before decoding: the content type, the limit, UTF-8, strict syntax.
+func readJSONBody(r *http.Request) ([]byte, error) {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" {
 		// A body without a type is not taken for JSON: a proxy or a
 		// form could have sent anything.
-		return domain.Errorf(domain.EUnsupported, "send the body with Content-Type: application/json")
+		return nil, domain.Errorf(domain.EUnsupported, "send the body with Content-Type: application/json")
 	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-		return domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
+		return nil, domain.Errorf(domain.EUnsupported, "send the body as application/json (got %q)", ct)
 	}
 	// Read whole (the body limit bounds it) to refuse what encoding/json
 	// would let through: invalid UTF-8, which it silently turns into U+FFFD.
@@ -45,14 +55,19 @@ func decodeJSON(r *http.Request, v any) error {
 	// store turns any that slips through into a 400.)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return jsonError(err)
+		return nil, jsonError(err)
 	}
 	if !utf8.Valid(body) {
-		return domain.Errorf(domain.EMalformed, "the body is not UTF-8 text")
+		return nil, domain.Errorf(domain.EMalformed, "the body is not UTF-8 text")
 	}
 	if err := strictJSON(body); err != nil {
-		return err
+		return nil, err
 	}
+	return body, nil
+}
+
+// decodeBody decodes a body readJSONBody read into v, as decodeJSON does.
+func decodeBody(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
