@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -81,6 +82,32 @@ func (t *routeTable[T, A]) get(rc *chi.Context, method string, status int, arg A
 func (s *Server) countDecision(p *Principal, d *decisionJSON) {
 	if s.metrics != nil && p != nil {
 		s.metrics.Decision(d.Decision, d.Channel, string(p.Role))
+	}
+}
+
+// countDecisions counts a batch's decisions answered to p, tallied by
+// verdict and channel first: one series update per kind, not per item.
+func (s *Server) countDecisions(p *Principal, results []checkResult) {
+	if s.metrics == nil || p == nil {
+		return
+	}
+	type kind struct{ verdict, channel string }
+	var kinds []kind
+	var counts []int
+	for _, r := range results {
+		if r.decisionJSON == nil {
+			continue
+		}
+		k := kind{r.Decision, r.Channel}
+		i := slices.Index(kinds, k)
+		if i < 0 {
+			i = len(kinds)
+			kinds, counts = append(kinds, k), append(counts, 0)
+		}
+		counts[i]++
+	}
+	for i, k := range kinds {
+		s.metrics.Decisions(k.verdict, k.channel, string(p.Role), counts[i])
 	}
 }
 

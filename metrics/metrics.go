@@ -59,6 +59,11 @@ func (m *Metrics) Decision(verdict, channel, role string) {
 	m.decisions.WithLabelValues(verdict, channel, role).Inc()
 }
 
+// Decisions counts n decisions alike (a batch's, tallied).
+func (m *Metrics) Decisions(verdict, channel, role string, n int) {
+	m.decisions.WithLabelValues(verdict, channel, role).Add(float64(n))
+}
+
 // Request records one answered request. route is the matched pattern
 // (e.g. /v1/people/{external_id}/contactability), never the path, so that
 // the number of series stays bounded.

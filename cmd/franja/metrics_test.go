@@ -29,6 +29,13 @@ func TestMetricsAreScraped(t *testing.T) {
 			t.Fatalf("decision: %d %s", r.status, r.body)
 		}
 	}
+	// A batch counts each of its decisions: two more allowed teams calls,
+	// and one item that is not a decision (unknown person: not counted).
+	batch := `{"checks":[{"person":"E1","at":"2026-11-26T10:00:00-05:00","channel":"teams_call"},` +
+		`{"person":"E1","at":"2026-11-26T11:00:00-05:00","channel":"teams_call"},{"person":"NOBODY","channel":"teams_call"}]}`
+	if r := p.send("POST", "/v1/contact-checks", token, []byte(batch)); r.status != 200 {
+		t.Fatalf("batch: %d %s", r.status, r.body)
+	}
 	addr := metricsAddr(t, p)
 	res, err := http.Get("http://" + addr + "/metrics")
 	if err != nil {
@@ -57,8 +64,8 @@ func TestMetricsAreScraped(t *testing.T) {
 			decided += m.GetCounter().GetValue()
 		}
 	}
-	if decided != 3 {
-		t.Errorf("franja_decisions_total{verdict=allow,channel=teams_call,role=system} = %v, want 3", decided)
+	if decided != 5 {
+		t.Errorf("franja_decisions_total{verdict=allow,channel=teams_call,role=system} = %v, want 5 (3 alone, 2 in a batch)", decided)
 	}
 	routes := map[string]bool{}
 	for _, m := range families["franja_http_request_duration_seconds"].GetMetric() {
