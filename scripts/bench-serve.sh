@@ -175,14 +175,19 @@ best() { sort -n | head -1; }
 health_s=$(for _ in 1 2 3 4 5; do
   s=$(date +%s.%N); curl -fsS $urls >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc
 done | best)
-batch_s=$(for _ in 1 2 3 4 5; do
-  curl -fsS -o "$work/batch.out" -w '%{time_total}\n' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-    --data-binary @"$work/batch.json" "http://127.0.0.1:$PORT/v1/contact-checks"
+# "Expect:" stops curl from asking for 100-continue before a body over
+# 1 KiB (a round trip no HTTP library of a notification service makes).
+# The first byte's time is the server's part; the rest, the 0.5 MB answer
+# crossing loopback into curl.
+batch=$(for _ in 1 2 3 4 5; do
+  curl -fsS -o "$work/batch.out" -w '%{time_total} %{time_starttransfer}\n' -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -H 'Expect:' --data-binary @"$work/batch.json" "http://127.0.0.1:$PORT/v1/contact-checks"
 done | best)
+batch_s=${batch% *}; batch_ttfb=${batch#* }
 results=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(len(r), sum(1 for x in r if "error" in x))' "$work/batch.out")
 echo
 echo "1,000 sequential /healthz calls (one connection, best of 5): ${health_s}s"
-echo "one POST /v1/contact-checks of 1,000 checks (best of 5):    ${batch_s}s  (results, errors: $results; $(wc -c <"$work/batch.out") bytes)"
+echo "one POST /v1/contact-checks of 1,000 checks (best of 5):    ${batch_s}s, first byte at ${batch_ttfb}s  (results, errors: $results; $(wc -c <"$work/batch.out") bytes)"
 echo "batch / 1,000 healthz = $(echo "scale=2; $batch_s / $health_s" | bc)"
 # Issue 16's measure: the batch against the time 1,000 /healthz take at the
 # req/s wrk reached above (1000 / healthz_rps).
