@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -61,8 +62,19 @@ func (s *Server) contactability(w http.ResponseWriter, r *http.Request) {
 	}
 	out := renderAnswer(a, policyLang(r), s.disclosureFor(p, in.At))
 	s.countDecision(principalOf(r.Context()), &out)
-	writeDecisionJSON(w, http.StatusOK, out.appendJSON(make([]byte, 0, 1024)))
+	buf := answerBuffers.Get().(*[]byte)
+	b := out.appendJSON((*buf)[:0])
+	writeDecisionJSON(w, http.StatusOK, b)
+	if cap(b) <= 16<<10 { // the rare huge answer is not kept
+		*buf = b
+		answerBuffers.Put(buf)
+	}
 }
+
+// answerBuffers hold rendered answers between requests: the response
+// writer has copied an answer when Write returns, and a new kilobyte per
+// decision was an eighth of what one allocated.
+var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func policyLang(r *http.Request) policy.Lang {
 	if language(r) == langEN {
