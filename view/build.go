@@ -64,22 +64,33 @@ func compilePost(r *postRow, stored *calendars.Stored) *Post {
 // mergeSchedules); their own zone, when set, replaces the post's.
 func compilePerson(r *personRow, post *Post) *Person {
 	p := &Person{}
-	compileInto(p, r, post)
+	compileInto(p, r, post, nil)
 	return p
 }
 
-// compileInto compiles into p, a zero Person (see compilePerson).
-func compileInto(p *Person, r *personRow, post *Post) {
-	*p = Person{
-		ExternalID: r.ExternalID,
-		FullName:   r.FullName,
-		Post:       r.Post,
-		Supervisor: r.Supervisor,
-		Exception:  r.Exception,
-		Leaves:     r.Leaves,
-		Turns:      r.Turns,
-		row:        r,
+// spanSlab hands out LeaveSpan slices from shared arrays: a full load
+// makes one allocation for many people's spans instead of one each.
+type spanSlab struct{ buf []engine.LeaveSpan }
+
+func (s *spanSlab) take(n int) []engine.LeaveSpan {
+	if s == nil || n > 1024 {
+		return make([]engine.LeaveSpan, 0, n)
 	}
+	if len(s.buf)+n > cap(s.buf) {
+		s.buf = make([]engine.LeaveSpan, 0, 16<<10)
+	}
+	out := s.buf[len(s.buf) : len(s.buf) : len(s.buf)+n]
+	s.buf = s.buf[:len(s.buf)+n]
+	return out
+}
+
+// compileInto compiles into p, a zero Person (see compilePerson), taking
+// the spans from slab (nil: their own allocation).
+func compileInto(p *Person, r *personRow, post *Post, slab *spanSlab) {
+	// Field by field: p is zero, and the whole struct at once cost a copy
+	// with write barriers of its 400 bytes.
+	p.ExternalID, p.FullName, p.Post, p.Supervisor = r.ExternalID, r.FullName, r.Post, r.Supervisor
+	p.Exception, p.Leaves, p.Turns, p.row = r.Exception, r.Leaves, r.Turns, r
 	if post == nil {
 		return // cannot happen with the foreign key; answered as no_schedule
 	}
@@ -109,7 +120,7 @@ func compileInto(p *Person, r *personRow, post *Post) {
 	}
 	var spans []engine.LeaveSpan
 	if n > 0 {
-		spans = make([]engine.LeaveSpan, 0, n)
+		spans = slab.take(n)
 		for i := range r.Leaves {
 			if l := &r.Leaves[i]; l.Kind().Blocks() {
 				spans = append(spans, l.span())

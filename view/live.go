@@ -423,26 +423,56 @@ func applyPostRows(old, next *Snapshot, codes []string, rows map[string]*postRow
 }
 
 // compileAll compiles every person into s's shards, one worker per CPU:
-// compiling is pure (each timeline is built from immutable inputs), and each
-// worker owns its own shards, so no locks are needed. A shard's people are
-// allocated together (one object for the garbage collector instead of a few
-// hundred; one replaced by the change feed keeps the rest of its array).
+// compiling is pure (each timeline is built from immutable inputs). Each
+// worker compiles a run of rows in their stored order (rows and leaves read
+// in sequence, not scattered) into one array of people, its spans from
+// shared arrays (one object for the garbage collector instead of hundreds;
+// one person replaced by the change feed keeps the rest of its array);
+// then each worker fills the shards it owns, so no locks are needed.
 func compileAll(s *Snapshot, rows []personRow) {
-	var byShard [nShards][]*personRow
-	for i := range rows {
-		sh := shardOf(rows[i].ExternalID)
-		byShard[sh] = append(byShard[sh], &rows[i])
-	}
 	workers := min(runtime.GOMAXPROCS(0), nShards)
+	people := make([][]Person, workers)
+	shards := make([]uint16, len(rows))
 	var wg sync.WaitGroup
+	for w := range workers {
+		from, to := w*len(rows)/workers, (w+1)*len(rows)/workers
+		wg.Go(func() {
+			ps := make([]Person, to-from)
+			var slab spanSlab
+			for i := range ps {
+				r := &rows[from+i]
+				compileInto(&ps[i], r, s.posts[r.Post], &slab)
+				shards[from+i] = uint16(shardOf(r.ExternalID))
+			}
+			people[w] = ps
+		})
+	}
+	wg.Wait()
+	// The people of each shard, shard by shard (a counting sort).
+	var start [nShards + 1]int
+	for _, sh := range shards {
+		start[sh+1]++
+	}
+	for i := range nShards {
+		start[i+1] += start[i]
+	}
+	next := start
+	byShard := make([]*Person, len(rows))
+	i := 0
+	for _, ps := range people {
+		for j := range ps {
+			byShard[next[shards[i]]] = &ps[j]
+			next[shards[i]]++
+			i++
+		}
+	}
 	for w := range workers {
 		wg.Go(func() {
 			for sh := w; sh < nShards; sh += workers {
-				m := make(map[string]*Person, len(byShard[sh]))
-				ps := make([]Person, len(byShard[sh]))
-				for i, r := range byShard[sh] {
-					compileInto(&ps[i], r, s.posts[r.Post])
-					m[r.ExternalID] = &ps[i]
+				in := byShard[start[sh]:start[sh+1]]
+				m := make(map[string]*Person, len(in))
+				for _, p := range in {
+					m[p.ExternalID] = p
 				}
 				s.shards[sh] = m
 			}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -315,6 +316,13 @@ func loadAllLeaves(ctx context.Context, qs []querier, people *peopleRows) error 
 		return err
 	}
 	distribute(people, parts...)
+	if n := len(people.rows); n >= 100_000 {
+		// The chunks are garbage now (half a gigabyte at a million people):
+		// collected at once, their memory is what compiling allocates from,
+		// instead of fresh pages, and the load's peak stays lower. Measured
+		// at 1.2 M people: 16 CPU-seconds a reload instead of 19–23.
+		runtime.GC()
+	}
 	return nil
 }
 
