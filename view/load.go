@@ -491,19 +491,37 @@ func distribute(people *peopleRows, parts ...*chunks) {
 		}
 		off += k
 	}
-	for _, c := range parts {
-		for k, owners := range c.owners {
-			for j, o := range owners {
-				backing[next[o]] = c.leaves[k][j]
-				next[o]++
-			}
-			c.leaves[k] = nil // garbage now
-		}
+	// One worker per CPU when there are many (the writes land all over the
+	// backing array: a million leaves take a second), each placing and
+	// sorting the leaves of its own range of people.
+	workers := 1
+	if n >= 1<<14 { // (TestSplitLeavesReadAsOne reads more)
+		workers = runtime.GOMAXPROCS(0)
 	}
-	for i := range people.rows {
-		if ls := people.rows[i].Leaves; len(ls) > 1 && !slices.IsSortedFunc(ls, byID) {
-			slices.SortFunc(ls, byID)
-		}
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := int32(w*len(people.rows)/workers), int32((w+1)*len(people.rows)/workers)
+		wg.Go(func() {
+			for _, c := range parts {
+				for k, owners := range c.owners {
+					for j, o := range owners {
+						if o >= lo && o < hi {
+							backing[next[o]] = c.leaves[k][j]
+							next[o]++
+						}
+					}
+				}
+			}
+			for i := lo; i < hi; i++ {
+				if ls := people.rows[i].Leaves; len(ls) > 1 && !slices.IsSortedFunc(ls, byID) {
+					slices.SortFunc(ls, byID)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, c := range parts {
+		clear(c.leaves) // garbage now
 	}
 }
 
