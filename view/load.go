@@ -194,6 +194,9 @@ func readPeople(ctx context.Context, q querier, ids []string, more ...querier) (
 		// for the id, the name or the supervisor.
 		raw := rows.RawValues()
 		id, name, sup := len(raw[0]), len(raw[1]), len(raw[4])
+		if id == 0 || name == 0 {
+			return errors.New("a person without an id or a name") // the table's checks forbid it
+		}
 		if len(arena)+id+name+sup > cap(arena) {
 			arena = make([]byte, 0, max(64<<10, id+name+sup))
 		}
@@ -243,7 +246,9 @@ func estimateRows(ctx context.Context, q querier, table string) int {
 	if err != nil || n < 0 {
 		return 0
 	}
-	return int(min(n*1.05, 1<<26)) // a few more people than at the last ANALYZE
+	// A few more than at the last ANALYZE; at most 4 M (a stale estimate
+	// must not cost gigabytes: beyond it the array grows as rows come).
+	return int(min(n*1.05, 1<<22))
 }
 
 // loadLeaves reads the leaves of people (all, or those in ids) into their
