@@ -136,11 +136,11 @@ func loadTurns(ctx context.Context, q querier, ids []string, people *peopleRows)
 // garbage collector and counts leaves in a dense array.
 type peopleRows struct {
 	rows  []personRow
-	index map[string]int32
+	index *idIndex
 }
 
 func (p *peopleRows) find(id string) *personRow {
-	if i, ok := p.index[id]; ok {
+	if i := p.index.get(id); i >= 0 {
 		return &p.rows[i]
 	}
 	return nil
@@ -177,7 +177,7 @@ func readPeople(ctx context.Context, q querier, ids []string, more ...querier) (
 	if ids == nil {
 		n = estimateRows(ctx, q, "people")
 	}
-	people := &peopleRows{rows: make([]personRow, 0, n), index: make(map[string]int32, n)}
+	people := &peopleRows{rows: make([]personRow, 0, n)}
 	shared := map[string]string{} // posts, zones and exceptions: few values, one string each
 	intern := func(b []byte) string {
 		s, ok := shared[string(b)]
@@ -203,7 +203,6 @@ func readPeople(ctx context.Context, q querier, ids []string, more ...querier) (
 		off := len(arena)
 		arena = append(append(append(arena, raw[0]...), raw[1]...), raw[4]...)
 		all := unsafe.String(&arena[off], id+name+sup) // arena's bytes are never written again
-		people.index[all[:id]] = int32(len(people.rows))
 		people.rows = append(people.rows, personRow{ExternalID: all[:id], FullName: all[id : id+name], Supervisor: all[id+name:],
 			Post: intern(raw[2]), ZoneOverride: intern(raw[3]), Exception: domain.Exception(intern(raw[5]))})
 		return nil
@@ -214,6 +213,7 @@ func readPeople(ctx context.Context, q querier, ids []string, more ...querier) (
 	if len(people.rows) > math.MaxInt32 {
 		return nil, errors.New("view: more than 2³¹ people")
 	}
+	people.index = newIDIndex(people.rows)
 	err = eachSchedule(ctx, q, qSchedules, ids, func(key string, v engine.ScheduleVersion) {
 		if r := people.find(key); r != nil {
 			r.Schedules = append(r.Schedules, v)
@@ -361,8 +361,8 @@ func readLeaves(ctx context.Context, q querier, sql string, args []any, people *
 				}
 			}
 		}
-		owner, ok := people.index[string(raw[1])]
-		if !ok {
+		owner := people.index.getBytes(raw[1])
+		if owner < 0 {
 			continue
 		}
 		k, ok := kinds[string(raw[2])]

@@ -2,7 +2,10 @@ package view
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -96,5 +99,42 @@ func TestSplitLeavesReadAsOne(t *testing.T) {
 				t.Errorf("%d parts: %s's leaves are not capped (cap %d, len %d)", len(parts)+1, want.ExternalID, cap(got.Leaves), len(got.Leaves))
 			}
 		}
+	}
+}
+
+// TestIDIndexFindsEveryID: the load's index finds every id, short (kept in
+// its table) and long (in its map), and nothing else: not a prefix, not an
+// id padded with zero bytes, not an absent one.
+func TestIDIndexFindsEveryID(t *testing.T) {
+	var rows []personRow
+	for i := range 50000 {
+		id := fmt.Sprintf("P%d", i)
+		switch i % 4 {
+		case 1:
+			id = fmt.Sprintf("%016d", i) // exactly 16 bytes
+		case 2:
+			id = fmt.Sprintf("long-%012d-x", i) // 19 bytes
+		case 3:
+			id = strings.Repeat("a", i%64+1) + strconv.Itoa(i)
+		}
+		rows = append(rows, personRow{ExternalID: id})
+	}
+	x := newIDIndex(rows)
+	for i := range rows {
+		id := rows[i].ExternalID
+		if got := x.get(id); got != int32(i) {
+			t.Fatalf("%q: index %d, want %d", id, got, i)
+		}
+		if got := x.getBytes([]byte(id)); got != int32(i) {
+			t.Fatalf("%q as bytes: index %d, want %d", id, got, i)
+		}
+		for _, absent := range []string{id[:len(id)-1], id + "\x00", id + "z"} {
+			if got := x.get(absent); got >= 0 && rows[got].ExternalID != absent {
+				t.Fatalf("%q found at %d (%q)", absent, got, rows[got].ExternalID)
+			}
+		}
+	}
+	if got := x.get(""); got != -1 {
+		t.Errorf(`"" found at %d`, got)
 	}
 }
