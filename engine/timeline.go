@@ -179,20 +179,32 @@ type daySpan struct{ first, last int64 }
 // two versions from the same date, or a leave with both or neither form or
 // its end before its start.
 func NewTimeline(p Person) (*Timeline, error) {
-	if p.Zone == nil {
-		return nil, errors.New("engine: person has no time zone")
+	tl := &Timeline{}
+	if err := tl.Init(p); err != nil {
+		return nil, err
 	}
-	tl := &Timeline{zone: p.Zone, holidays: p.Holidays, unknown: p.HolidaysUnknown, closed: p.UnknownClosed && p.HolidaysUnknown != nil}
+	return tl, nil
+}
+
+// Init prepares p into tl, a zero Timeline, as NewTimeline does: for a
+// caller that holds millions of timelines inside its own objects (one
+// allocation instead of two). tl must not be used after an error, nor be
+// changed once in use.
+func (tl *Timeline) Init(p Person) error {
+	if p.Zone == nil {
+		return errors.New("engine: person has no time zone")
+	}
+	*tl = Timeline{zone: p.Zone, holidays: p.Holidays, unknown: p.HolidaysUnknown, closed: p.UnknownClosed && p.HolidaysUnknown != nil}
 	if p.Compiled != nil {
 		tl.versions = p.Compiled.versions
 	} else if err := tl.setVersions(p.Schedules); err != nil {
-		return nil, err
+		return err
 	}
 	if err := tl.setLeaves(p.Leaves, p.Spans); err != nil {
-		return nil, err
+		return err
 	}
 	tl.setAssignments(p.Assignments)
-	return tl, nil
+	return nil
 }
 
 // Zone returns the person's time zone.

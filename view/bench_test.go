@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"franja/domain"
 	"franja/engine"
 	"franja/internal/pgtest"
+	"franja/migrations"
 )
 
 // benchZones are the dozen zones the load benchmark spreads posts over:
@@ -104,6 +106,15 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
+// processCPU returns the CPU time (user and system) this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // benchSizes are the numbers of people BenchmarkReload loads (ten leave
 // rows each): FRANJA_BENCH_PEOPLE, comma-separated (default 100000).
 func benchSizes(b *testing.B) []int {
@@ -125,7 +136,8 @@ func benchSizes(b *testing.B) []int {
 // all. Then, on the loaded view, it times a decision (a random person and
 // instant of 2026: Check, and the next allowed instant when not allowed) and
 // applying a change to one person (the shard copy the change feed makes).
-// Not run by plain `go test`; see BENCHMARKS.md:
+// Not run by plain `go test`; see BENCHMARKS.md (and benchPool for keeping
+// the generated data across runs):
 //
 //	FRANJA_BENCH_PEOPLE=1200000 go test -run x -bench BenchmarkReload -benchtime 1x ./view/
 func BenchmarkReload(b *testing.B) {
@@ -135,22 +147,65 @@ func BenchmarkReload(b *testing.B) {
 	}
 }
 
+// benchPool returns a pool on a database holding people and leaves rows of
+// benchDataSQL. By default it is a fresh pgtest database, filled here. With
+// FRANJA_BENCH_DSN (a postgres URL of a database of its own, empty or kept
+// from an earlier run of the same size) it is that database: migrated and
+// filled when empty, reused as it is when it already holds the same number
+// of people and leaves (generating 1.2 M people takes minutes). The
+// benchmark only reads it.
+func benchPool(b *testing.B, people, leaves int) *pgxpool.Pool {
+	dsn := os.Getenv("FRANJA_BENCH_DSN")
+	if dsn == "" {
+		pool := pgtest.Pool(b)
+		start := time.Now()
+		loadBenchData(b, pool, people, leaves)
+		b.Logf("generated %d people and %d leave rows in PostgreSQL in %v", people, leaves, time.Since(start).Round(time.Millisecond))
+		return pool
+	}
+	ctx := context.Background()
+	if err := migrations.Up(ctx, dsn); err != nil {
+		b.Fatalf("FRANJA_BENCH_DSN: migrating: %v", err)
+	}
+	pool, err := pgxpool.New(ctx, dsn)
+	if err != nil {
+		b.Fatalf("FRANJA_BENCH_DSN: %v", err)
+	}
+	b.Cleanup(pool.Close)
+	var havePeople, haveLeaves int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM people), (SELECT count(*) FROM leaves)`).Scan(&havePeople, &haveLeaves); err != nil {
+		b.Fatal(err)
+	}
+	switch {
+	case havePeople == people && haveLeaves == leaves:
+		b.Logf("reusing %d people and %d leave rows in FRANJA_BENCH_DSN", people, leaves)
+	case havePeople == 0 && haveLeaves == 0:
+		start := time.Now()
+		loadBenchData(b, pool, people, leaves)
+		b.Logf("generated %d people and %d leave rows in FRANJA_BENCH_DSN in %v (kept for the next run)", people, leaves, time.Since(start).Round(time.Millisecond))
+	default:
+		b.Fatalf("FRANJA_BENCH_DSN holds %d people and %d leaves, want %d and %d (or an empty database)", havePeople, haveLeaves, people, leaves)
+	}
+	return pool
+}
+
 func benchView(b *testing.B, people, leaves int) {
-	pool := pgtest.Pool(b)
-	start := time.Now()
-	loadBenchData(b, pool, people, leaves)
-	b.Logf("generated %d people and %d leave rows in PostgreSQL in %v", people, leaves, time.Since(start).Round(time.Millisecond))
+	pool := benchPool(b, people, leaves)
 	// No reload deadline: on a machine shared with other work the default
 	// (two minutes) is the machine's, not the view's.
 	v := New(Config{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReloadTimeout: time.Hour})
 	b.Run("reload", func(b *testing.B) {
 		before := heapInUse()
+		cpu := processCPU()
 		for b.Loop() {
 			if err := v.Reload(context.Background()); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.StopTimer()
+		// The process's CPU time (all its threads) per reload: on a shared
+		// machine steadier than the wall clock.
+		b.ReportMetric((processCPU()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 		s := v.Snapshot()
 		if s.Len() != people {
 			b.Fatalf("%d people loaded, want %d", s.Len(), people)

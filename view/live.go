@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -269,7 +270,16 @@ func (v *View) Reload(ctx context.Context) error {
 		return err
 	}
 	defer func() { _ = r.tx.Rollback(context.WithoutCancel(ctx)) }()
-	s, err := v.loadAll(ctx, r.tx)
+	more, err := v.share(ctx, r.tx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, tx := range more {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	s, err := v.loadAll(ctx, r.tx, more...)
 	if err != nil {
 		return err
 	}
@@ -282,8 +292,53 @@ func (v *View) Reload(ctx context.Context) error {
 	return nil
 }
 
-// loadAll reads and compiles everything in tx.
-func (v *View) loadAll(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
+// loadReaders is how many transactions a full load reads the leaves on at
+// once: PostgreSQL sends the rows from as many backends (one core each),
+// and as many goroutines decode them. Two: the replicas this is measured
+// on have two cores, and the view's pool four connections.
+const loadReaders = 2
+
+// share opens the transactions, besides tx, that a full load reads on
+// (loadReaders in all, fewer when the pool is smaller): REPEATABLE READ,
+// READ ONLY, on tx's very snapshot (exported from tx, imported by each),
+// so that all of them see exactly what tx sees. The caller rolls them back.
+func (v *View) share(ctx context.Context, tx pgx.Tx) ([]pgx.Tx, error) {
+	n := min(loadReaders, int(v.pool.Config().MaxConns)) - 1
+	if n <= 0 {
+		return nil, nil
+	}
+	var id string
+	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&id); err != nil {
+		return nil, fmt.Errorf("view: exporting the load's snapshot: %w", err)
+	}
+	var out []pgx.Tx
+	for range n {
+		other, err := v.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		if err == nil {
+			// The snapshot's id is PostgreSQL's own (hex digits and dashes);
+			// SET takes no parameter.
+			_, err = other.Exec(ctx, `SET TRANSACTION SNAPSHOT `+quoteLiteral(id))
+			if err != nil {
+				_ = other.Rollback(context.WithoutCancel(ctx))
+			}
+		}
+		if err != nil {
+			for _, o := range out {
+				_ = o.Rollback(context.WithoutCancel(ctx))
+			}
+			return nil, fmt.Errorf("view: importing the load's snapshot: %w", err)
+		}
+		out = append(out, other)
+	}
+	return out, nil
+}
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// loadAll reads and compiles everything in tx, reading the leaves in parts
+// on tx and more (transactions on tx's snapshot, see share).
+func (v *View) loadAll(ctx context.Context, tx pgx.Tx, more ...pgx.Tx) (*Snapshot, error) {
 	stored, err := v.cfg.LoadStored(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("view: %w", err)
@@ -292,7 +347,11 @@ func (v *View) loadAll(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	personRows, err := loadPeople(ctx, tx, nil)
+	var others []querier
+	for _, o := range more {
+		others = append(others, o)
+	}
+	people, err := readPeople(ctx, tx, nil, others...)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +363,7 @@ func (v *View) loadAll(ctx context.Context, tx pgx.Tx) (*Snapshot, error) {
 	for code, r := range postRows {
 		s.posts[code] = compilePost(r, stored)
 	}
-	compileAll(s, personRows)
+	compileAll(s, people.rows)
 	s.keys, s.keyIDs = keyMaps(keys)
 	return s, nil
 }
@@ -364,22 +423,56 @@ func applyPostRows(old, next *Snapshot, codes []string, rows map[string]*postRow
 }
 
 // compileAll compiles every person into s's shards, one worker per CPU:
-// compiling is pure (each timeline is built from immutable inputs), and each
-// worker owns its own shards, so no locks are needed.
-func compileAll(s *Snapshot, rows map[string]*personRow) {
-	var byShard [nShards][]*personRow
-	for id, r := range rows {
-		sh := shardOf(id)
-		byShard[sh] = append(byShard[sh], r)
-	}
+// compiling is pure (each timeline is built from immutable inputs). Each
+// worker compiles a run of rows in their stored order (rows and leaves read
+// in sequence, not scattered) into one array of people, its spans from
+// shared arrays (one object for the garbage collector instead of hundreds;
+// one person replaced by the change feed keeps the rest of its array);
+// then each worker fills the shards it owns, so no locks are needed.
+func compileAll(s *Snapshot, rows []personRow) {
 	workers := min(runtime.GOMAXPROCS(0), nShards)
+	people := make([][]Person, workers)
+	shards := make([]uint16, len(rows))
 	var wg sync.WaitGroup
+	for w := range workers {
+		from, to := w*len(rows)/workers, (w+1)*len(rows)/workers
+		wg.Go(func() {
+			ps := make([]Person, to-from)
+			var slab spanSlab
+			for i := range ps {
+				r := &rows[from+i]
+				compileInto(&ps[i], r, s.posts[r.Post], &slab)
+				shards[from+i] = uint16(shardOf(r.ExternalID))
+			}
+			people[w] = ps
+		})
+	}
+	wg.Wait()
+	// The people of each shard, shard by shard (a counting sort).
+	var start [nShards + 1]int
+	for _, sh := range shards {
+		start[sh+1]++
+	}
+	for i := range nShards {
+		start[i+1] += start[i]
+	}
+	next := start
+	byShard := make([]*Person, len(rows))
+	i := 0
+	for _, ps := range people {
+		for j := range ps {
+			byShard[next[shards[i]]] = &ps[j]
+			next[shards[i]]++
+			i++
+		}
+	}
 	for w := range workers {
 		wg.Go(func() {
 			for sh := w; sh < nShards; sh += workers {
-				m := make(map[string]*Person, len(byShard[sh]))
-				for _, r := range byShard[sh] {
-					m[r.ExternalID] = compilePerson(r, s.posts[r.Post])
+				in := byShard[start[sh]:start[sh+1]]
+				m := make(map[string]*Person, len(in))
+				for _, p := range in {
+					m[p.ExternalID] = p
 				}
 				s.shards[sh] = m
 			}

@@ -194,6 +194,9 @@ type Person struct {
 	// Turns are the on-call turns the person keeps or backs up, by start.
 	Turns []Turn
 	row   *personRow
+	// tl and cal are what Timeline and Calendar point to (see compilePerson).
+	tl  engine.Timeline
+	cal Calendar
 }
 
 // LeaveByID returns the person's leave with id, or nil.
