@@ -75,8 +75,10 @@ type View struct {
 	cfg  Config
 	pool *pgxpool.Pool
 	log  *slog.Logger
-	life context.Context // ends when Run returns: background reloads stop
-	stop context.CancelFunc
+	// exportSQL replaces exportSnapshot when set (a test's failing export).
+	exportSQL string
+	life      context.Context // ends when Run returns: background reloads stop
+	stop      context.CancelFunc
 
 	cur       atomic.Pointer[Snapshot]
 	publishMu sync.Mutex // publishes one snapshot at a time, never an older one
@@ -272,7 +274,18 @@ func (v *View) Reload(ctx context.Context) error {
 	defer func() { _ = r.tx.Rollback(context.WithoutCancel(ctx)) }()
 	more, err := v.share(ctx, r.tx)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		// A server that will not export or import snapshots (an old hot
+		// standby, a restricted proxy): the load reads on one connection,
+		// slower but the same. The failed export aborted r.tx: begin anew.
+		v.log.Warn("view: reading the full load on one connection", "error", err)
+		_ = r.tx.Rollback(context.WithoutCancel(ctx))
+		if r, err = v.begin(ctx); err != nil {
+			return err
+		}
+		more = nil
 	}
 	defer func() {
 		for _, tx := range more {
@@ -308,7 +321,7 @@ func (v *View) share(ctx context.Context, tx pgx.Tx) ([]pgx.Tx, error) {
 		return nil, nil
 	}
 	var id string
-	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot()`).Scan(&id); err != nil {
+	if err := tx.QueryRow(ctx, cmp.Or(v.exportSQL, exportSnapshot)).Scan(&id); err != nil {
 		return nil, fmt.Errorf("view: exporting the load's snapshot: %w", err)
 	}
 	var out []pgx.Tx
@@ -332,6 +345,9 @@ func (v *View) share(ctx context.Context, tx pgx.Tx) ([]pgx.Tx, error) {
 	}
 	return out, nil
 }
+
+// exportSnapshot exports a transaction's snapshot.
+const exportSnapshot = `SELECT pg_export_snapshot()`
 
 // quoteLiteral quotes s as an SQL string literal.
 func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -138,3 +138,45 @@ func TestIDIndexFindsEveryID(t *testing.T) {
 		t.Errorf(`"" found at %d`, got)
 	}
 }
+
+// TestReloadWithoutSharedSnapshot: when the server will not export a
+// snapshot, Reload reads everything on one connection and loads the same
+// view as a shared read does.
+func TestReloadWithoutSharedSnapshot(t *testing.T) {
+	v, pool := live(t)
+	ctx := context.Background()
+	exec(t, pool, seedSQL)
+	exec(t, pool, `INSERT INTO people (external_id, full_name, email, post)
+		SELECT 'W' || g, 'Whole ' || g, 'w' || g || '@x.co', 'BOG' FROM generate_series(1, 100) g`)
+	exec(t, pool, `INSERT INTO leaves (person, kind, start_date, end_date)
+		SELECT 'W' || (g % 100 + 1), 'vacation', date '2026-01-01' + g, date '2026-01-01' + g FROM generate_series(0, 4999) g`)
+	leaves := func() map[string][]int64 {
+		s := v.Snapshot()
+		out := map[string][]int64{}
+		for i := range s.shards {
+			for id, p := range s.shards[i] {
+				for _, l := range p.Leaves {
+					out[id] = append(out[id], l.ID)
+				}
+			}
+		}
+		return out
+	}
+	if err := v.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	shared := leaves()
+	v.exportSQL = `SELECT pg_export_snapshot_that_does_not_exist()`
+	if err := v.Reload(ctx); err != nil {
+		t.Fatalf("reload without a shared snapshot: %v", err)
+	}
+	whole := leaves()
+	if len(whole) != len(shared) || len(whole["W1"]) != 50 {
+		t.Fatalf("%d people with leaves (W1: %d), want %d (W1: 50)", len(whole), len(whole["W1"]), len(shared))
+	}
+	for id, ls := range shared {
+		if !slices.Equal(ls, whole[id]) {
+			t.Fatalf("%s: leaves %v read whole, %v shared", id, whole[id], ls)
+		}
+	}
+}
