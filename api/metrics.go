@@ -11,7 +11,9 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"franja/decide"
 	"franja/metrics"
+	"franja/policy"
 )
 
 // withMetrics records each request's latency under its route pattern
@@ -85,20 +87,24 @@ func (s *Server) countDecision(p *Principal, d *decisionJSON) {
 	}
 }
 
-// countDecisions counts a batch's decisions answered to p, tallied by
-// verdict and channel first: one series update per kind, not per item.
-func (s *Server) countDecisions(p *Principal, results []checkResult) {
+// countDecisions counts a batch's decisions answered to p (nil where an
+// item was bad), tallied by verdict and channel first: one series update
+// per kind, not per item.
+func (s *Server) countDecisions(p *Principal, answers []*decide.Answer) {
 	if s.metrics == nil || p == nil {
 		return
 	}
-	type kind struct{ verdict, channel string }
+	type kind struct {
+		verdict policy.Verdict
+		channel policy.Channel
+	}
 	var kinds []kind
 	var counts []int
-	for _, r := range results {
-		if r.decisionJSON == nil {
+	for _, a := range answers {
+		if a == nil {
 			continue
 		}
-		k := kind{r.Decision, r.Channel}
+		k := kind{a.Decision.Verdict, a.Question.Channel}
 		i := slices.Index(kinds, k)
 		if i < 0 {
 			i = len(kinds)
@@ -107,7 +113,7 @@ func (s *Server) countDecisions(p *Principal, results []checkResult) {
 		counts[i]++
 	}
 	for i, k := range kinds {
-		s.metrics.Decisions(k.verdict, k.channel, string(p.Role), counts[i])
+		s.metrics.Decisions(string(k.verdict), string(k.channel), string(p.Role), counts[i])
 	}
 }
 
