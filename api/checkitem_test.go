@@ -155,3 +155,4 @@ func agreeSplit(t *testing.T, body []byte) {
 		}
 	}
 }
+

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"regexp"
 	"runtime/debug"
 	"sync"
@@ -69,8 +68,8 @@ type requestLog struct {
 	once      sync.Once
 	l         *slog.Logger
 	principal *Principal
-	lang      lang.Lang  // withLanguage's
-	query     url.Values // withKnownQuery's parse of the query string
+	lang      lang.Lang   // withLanguage's
+	query     queryValues // withSaneText's parse of the query string
 }
 
 func (rl *requestLog) logger() *slog.Logger {

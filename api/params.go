@@ -15,15 +15,71 @@ import (
 // query reads and validates query parameters, gathering every problem so the
 // caller hears about all of them at once.
 type query struct {
-	vals url.Values // parsed once: each r.URL.Query() parses the whole string again
+	vals queryValues // parsed once: each r.URL.Query() parses the whole string again
 	v    domain.Validator
 }
 
 func newQuery(r *http.Request) *query {
 	if rl := requestLogOf(r.Context()); rl != nil && rl.query != nil {
-		return &query{vals: rl.query} // withKnownQuery's
+		return &query{vals: rl.query} // withSaneText's
 	}
-	return &query{vals: r.URL.Query()}
+	vals, _ := parseQueryValues(r.URL.RawQuery) // as r.URL.Query(): what parses
+	return &query{vals: vals}
+}
+
+// queryValues is a parsed query string, its pairs in order: a request has
+// a few parameters, and url.Values' map (with a slice per name) was most
+// of what parsing one cost a decision.
+type queryValues []queryPair
+
+type queryPair struct{ name, value string }
+
+// Get is the first value of name, "" if none (as url.Values.Get).
+func (q queryValues) Get(name string) string {
+	for _, p := range q {
+		if p.name == name {
+			return p.value
+		}
+	}
+	return ""
+}
+
+// maxQueryParams is net/url's default limit on a query's parameters.
+const maxQueryParams = 10000
+
+// parseQueryValues parses a query string exactly as url.ParseQuery does:
+// the same pairs (in order, not grouped by name) and the same first error.
+func parseQueryValues(raw string) (queryValues, error) {
+	n := strings.Count(raw, "&") + 1
+	if n > maxQueryParams {
+		return nil, errors.New("number of URL query parameters exceeded limit")
+	}
+	out := make(queryValues, 0, n)
+	var err error
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if strings.Contains(pair, ";") {
+			err = errors.New("invalid semicolon separator in query")
+			continue
+		}
+		if pair == "" {
+			continue
+		}
+		key, value, _ := strings.Cut(pair, "=")
+		key, err1 := url.QueryUnescape(key)
+		if err1 == nil {
+			value, err1 = url.QueryUnescape(value)
+		}
+		if err1 != nil {
+			if err == nil {
+				err = err1
+			}
+			continue
+		}
+		out = append(out, queryPair{key, value})
+	}
+	return out, err
 }
 
 func (q *query) str(name string) string { return q.vals.Get(name) }

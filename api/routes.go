@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -155,19 +154,20 @@ func withKnownQuery() func(http.Handler) http.Handler {
 			}
 			known := ops.get(chi.RouteContext(r.Context()), method, 0, queryParams, paramsOf)
 			var v domain.Validator
-			var vals url.Values
+			var vals queryValues
 			rl := requestLogOf(r.Context())
 			if rl != nil {
 				vals = rl.query // withSaneText's
 			}
 			if vals == nil {
-				vals = r.URL.Query()
+				vals, _ = parseQueryValues(r.URL.RawQuery)
 				if rl != nil {
 					rl.query = vals // parsed once: newQuery takes it
 				}
 			}
-			for name := range vals {
-				if !slices.Contains(known, name) {
+			for i, pair := range vals {
+				name := pair.name
+				if !slices.Contains(known, name) && !seenBefore(vals, i) {
 					takes := any(domain.T("no query parameters"))
 					if len(known) > 0 {
 						takes = strings.Join(known, ", ")
@@ -182,6 +182,11 @@ func withKnownQuery() func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// seenBefore reports whether the name of vals[i] came earlier in vals.
+func seenBefore(vals queryValues, i int) bool {
+	return slices.ContainsFunc(vals[:i], func(p queryPair) bool { return p.name == vals[i].name })
 }
 
 // withSaneText refuses paths and query parameters that are not valid UTF-8
@@ -199,7 +204,7 @@ func withSaneText(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		q, err := url.ParseQuery(r.URL.RawQuery)
+		q, err := parseQueryValues(r.URL.RawQuery)
 		if rl := requestLogOf(r.Context()); rl != nil && err == nil {
 			rl.query = q // parsed once: withKnownQuery and newQuery take it
 		}
@@ -207,9 +212,11 @@ func withSaneText(next http.Handler) http.Handler {
 		if err != nil {
 			v.Add("query", "is not a valid query string: a percent-escape or a ';' is wrong")
 		}
-		for name, vals := range q {
-			if bad(name) || slices.ContainsFunc(vals, bad) {
-				v.Add(strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "?"), "must be UTF-8 text without NUL characters")
+		var reported []string // a name given twice is named once
+		for _, pair := range q {
+			if (bad(pair.name) || bad(pair.value)) && !slices.Contains(reported, pair.name) {
+				reported = append(reported, pair.name)
+				v.Add(strings.ToValidUTF8(strings.ReplaceAll(pair.name, "\x00", ""), "?"), "must be UTF-8 text without NUL characters")
 			}
 		}
 		if len(v.Fields) > 0 {
