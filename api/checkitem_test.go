@@ -155,4 +155,3 @@ func agreeSplit(t *testing.T, body []byte) {
 		}
 	}
 }
-
