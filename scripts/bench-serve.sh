@@ -15,6 +15,9 @@
 #        it creates and drops a database named franja_bench_serve there)
 #        DURATION=10s CONNECTIONS=32 THREADS=2 PEOPLE=10000 LOG_LEVEL=info
 #        FRANJA_BIN=/path/to/franja   (a binary built elsewhere, to compare)
+#        SERVE_LOG=/tmp/franja-bench-serve.log (where the server's log is kept)
+#        WARMUP=30s   (decisions for that long before measuring, unmeasured)
+#        REUSE_DATA=1 (with DATABASE_URL: keep franja_bench_serve when it holds PEOPLE people)
 #
 # Needs: go, psql, curl, wrk (Debian: apt-get install wrk), GNU time (/usr/bin/time) and (without
 # DATABASE_URL) the PostgreSQL server binaries.
@@ -32,6 +35,7 @@ chmod 755 "$work"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$work/serve.log" ] && cp "$work/serve.log" "${SERVE_LOG:-/tmp/franja-bench-serve.log}"
   wait 2>/dev/null || true
   if [ -n "${PGCTL:-}" ]; then $PGCTL stop -m fast >/dev/null 2>&1 || true; fi
   rm -rf "$work"
@@ -49,8 +53,12 @@ if [ -z "${DATABASE_URL:-}" ]; then
   psql -q "postgres://franja@/postgres?host=$work" -c "CREATE DATABASE franja_bench_serve"
   DB="postgres://franja@/franja_bench_serve?host=$work"
 else
-  psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS franja_bench_serve" -c "CREATE DATABASE franja_bench_serve"
   DB=$(python3 -c 'import sys,urllib.parse as u; p=u.urlparse(sys.argv[1]); print(u.urlunparse(p._replace(path="/franja_bench_serve")))' "$DATABASE_URL")
+  if [ -n "${REUSE_DATA:-}" ] && [ "$(psql -tA "$DB" -c "SELECT count(*) FROM people" 2>/dev/null)" = "$PEOPLE" ]; then
+    reuse=1 # REUSE_DATA=1: the database holds PEOPLE people from an earlier run (1.2 M take minutes to generate)
+  else
+    psql -q "$DATABASE_URL" -c "DROP DATABASE IF EXISTS franja_bench_serve" -c "CREATE DATABASE franja_bench_serve"
+  fi
 fi
 
 if [ -n "${FRANJA_BIN:-}" ]; then cp "$FRANJA_BIN" "$work/franja"; else go build -o "$work/franja" ./cmd/franja; fi
@@ -59,7 +67,7 @@ DATABASE_URL=$DB "$work/franja" migrate up >/dev/null
 # --- the data: a dozen posts, one per zone; PEOPLE people; ~10 leaves each
 # over 2026 (90 % all-day, 10 % partial, 2 % with a delegate) -----------------
 t0=$(date +%s.%N)
-psql -q -v ON_ERROR_STOP=1 -v people="$PEOPLE" "$DB" <<'SQL'
+[ -n "${reuse:-}" ] || psql -q -v ON_ERROR_STOP=1 -v people="$PEOPLE" "$DB" <<'SQL'
 INSERT INTO posts (code, name, kind, country, time_zone, calendars)
 SELECT 'POST' || g, 'Post ' || g, 'embassy', 'CO',
        (ARRAY['America/Bogota','America/New_York','Europe/Madrid','America/Santiago','America/Mexico_City','Asia/Tokyo',
@@ -94,11 +102,13 @@ DATABASE_URL=$DB FRANJA_ADDR=127.0.0.1:$PORT FRANJA_LOG_LEVEL=$LOG_LEVEL FRANJA_
   "$work/franja" serve >"$work/serve.log" 2>&1 &
 server_pid=$!
 pids+=($server_pid)
-for _ in $(seq 200); do
+t0=$(date +%s.%N)
+for _ in $(seq 3000); do # up to five minutes: 1.2 M people take seconds to load
   curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break
   sleep 0.1
 done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null
+echo "serving after $(echo "$(date +%s.%N) - $t0" | bc | cut -c1-5)s (start-up: migrations checked, the view loaded); resident memory $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server_pid/status")"
 curl -fsS -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/v1/people/P42/contactability?at=2026-03-04T15:00:00Z" >"$work/one.json"
 echo "one answer: $(head -c 300 "$work/one.json")…"
 
@@ -154,6 +164,10 @@ wrk_run() { # label url [script]
 }
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency ($(nproc) cores, wrk and the server share them)"
+if [ -n "${WARMUP:-}" ]; then # WARMUP=30s: decisions for that long first, unmeasured
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$work/contact.lua" "http://127.0.0.1:$PORT/" >/dev/null
+  echo "warmed up for $WARMUP; resident memory $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server_pid/status")"
+fi
 wrk_run healthz "http://127.0.0.1:$PORT/healthz" "$work/healthz.lua"; healthz_rps=$rps; healthz_cpu=$(echo "$srv_us + $wrk_us" | bc)
 wrk_run contactability "http://127.0.0.1:$PORT/" "$work/contact.lua"; contact_rps=$rps; contact_cpu=$(echo "$srv_us + $wrk_us" | bc)
 echo "contactability / healthz = $(echo "scale=2; $contact_rps / $healthz_rps" | bc)   (by CPU per request, server and wrk: $(echo "scale=2; $healthz_cpu / $contact_cpu" | bc))"
@@ -201,3 +215,4 @@ echo "batch / 1,000 healthz = $(echo "scale=2; $batch_s / $health_s" | bc)"
 # req/s wrk reached above (1000 / healthz_rps).
 echo "batch pace against wrk's /healthz = $(echo "scale=2; (1000 / $healthz_rps) / $batch_s" | bc)x"
 grep -c '"msg":"request"' "$work/serve.log" | sed 's/^/request log lines written: /'
+echo "resident memory after the runs: $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$server_pid/status")"
