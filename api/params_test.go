@@ -38,3 +38,22 @@ func TestParseQueryValuesAgreesWithNetURL(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryKnownParameterIsKnown: withKnownQuery finds each operation by
+// the pattern chi matched, so every parameter queryParams gives an
+// operation must get past it on that operation's own path (a 2xx, or a 4xx
+// about its value, never "unknown parameter"). A route mounted below /v1
+// would hand it a partial pattern and fail here.
+func TestEveryKnownParameterIsKnown(t *testing.T) {
+	f := newAccessFixture(t)
+	fill := strings.NewReplacer("{code}", "BOG", "{external_id}", "E1")
+	for op, names := range queryParams {
+		method, pattern, _ := strings.Cut(op, " ")
+		for _, name := range names {
+			status, body := f.hostileWith(t, method, fill.Replace(pattern)+"?"+name+"=x", "", map[string]string{"Accept-Language": "en"}, nil, 0)
+			if status >= 500 || strings.Contains(string(body), "unknown parameter") {
+				t.Errorf("%s?%s=x: %d %.300s", op, name, status, body)
+			}
+		}
+	}
+}
