@@ -18,6 +18,8 @@
 #        SERVE_LOG=/tmp/franja-bench-serve.log (where the server's log is kept)
 #        WARMUP=30s   (decisions for that long before measuring, unmeasured)
 #        REUSE_DATA=1 (with DATABASE_URL: keep franja_bench_serve when it holds PEOPLE people)
+#        RATE=10000   (also latency at that fixed rate for both endpoints, with vegeta:
+#                      go install github.com/tsenart/vegeta/v12@v12.13.0)
 #
 # Needs: go, psql, curl, wrk (Debian: apt-get install wrk), GNU time (/usr/bin/time) and (without
 # DATABASE_URL) the PostgreSQL server binaries.
@@ -171,6 +173,28 @@ fi
 wrk_run healthz "http://127.0.0.1:$PORT/healthz" "$work/healthz.lua"; healthz_rps=$rps; healthz_cpu=$(echo "$srv_us + $wrk_us" | bc)
 wrk_run contactability "http://127.0.0.1:$PORT/" "$work/contact.lua"; contact_rps=$rps; contact_cpu=$(echo "$srv_us + $wrk_us" | bc)
 echo "contactability / healthz = $(echo "scale=2; $contact_rps / $healthz_rps" | bc)   (by CPU per request, server and wrk: $(echo "scale=2; $healthz_cpu / $contact_cpu" | bc))"
+
+# --- latency at a fixed rate (RATE=10000 and vegeta on PATH) -----------------
+# Under wrk both endpoints are saturated and their p99 is queueing; at a
+# rate the server sustains for both, the tails compare what each request
+# costs. Same targets as wrk's: /healthz, and random people and instants.
+if [ -n "${RATE:-}" ]; then
+  python3 - "$PEOPLE" "$PORT" "$TOKEN" >"$work/targets.txt" <<'PY'
+import random, sys, datetime
+people, port, token = int(sys.argv[1]), sys.argv[2], sys.argv[3]; random.seed(2)
+start = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+for _ in range(20000):
+    at = (start + datetime.timedelta(seconds=random.randrange(365 * 86400))).strftime("%Y-%m-%dT%H:%M:%SZ")
+    print(f"GET http://127.0.0.1:{port}/v1/people/P{random.randint(1, people)}/contactability?at={at}\nAuthorization: Bearer {token}\n")
+PY
+  printf 'GET http://127.0.0.1:%s/healthz\nAuthorization: Bearer %s\n\n' "$PORT" "$TOKEN" >"$work/healthz-target.txt"
+  for t in healthz contactability; do
+    f="$work/targets.txt"; [ "$t" = healthz ] && f="$work/healthz-target.txt"
+    vegeta attack -rate="$RATE" -duration="$DURATION" -targets="$f" -connections 32 | vegeta report -type=text >"$work/vegeta-$t.txt"
+    printf '%-16s at %s req/s: latencies (min, mean, 50, 90, 95, 99, max) %s; %s\n' "$t" "$RATE" \
+      "$(awk '/^Latencies/ {$1 = ""; print}' "$work/vegeta-$t.txt" | sed 's/^ *\[[^]]*\] *//')" "$(awk '/^Success/ {print "success " $NF}' "$work/vegeta-$t.txt")"
+  done
+fi
 
 # --- a 1,000-check batch against 1,000 /healthz calls ------------------------
 # Both with curl: the 1,000 calls in one curl process, which reuses one
