@@ -142,26 +142,37 @@ func (s *Server) contactChecks(w http.ResponseWriter, r *http.Request) {
 		parts[lo/minParallel] = buf
 	})
 	s.countDecisions(p, answered)
-	if h := w.Header(); h.Get("Content-Type") == "" {
-		h["Content-Type"] = jsonContentType
+	bodies := make([][]byte, len(parts))
+	for i, buf := range parts {
+		if buf != nil {
+			bodies[i] = *buf
+		}
 	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, `{"results":[`)
-	first := true
+	writeResults(w, bodies...)
 	for _, buf := range parts {
-		if buf == nil {
-			continue
-		}
-		if len(*buf) > 0 {
-			if !first {
-				_, _ = io.WriteString(w, ",")
-			}
-			first = false
-			_, _ = w.Write(*buf)
-		}
-		if cap(*buf) <= 1<<20 {
+		if buf != nil && cap(*buf) <= 1<<20 {
 			batchBuffers.Put(buf)
 		}
+	}
+}
+
+// writeResults answers {"results":[…]} from parts, each a run of items
+// already separated by commas (empty ones skipped), with the bytes and
+// headers writeJSON gave map{"results": items}: written part by part, so
+// no copy of the whole answer is made.
+func writeResults(w http.ResponseWriter, parts ...[]byte) {
+	startJSON(w, http.StatusOK)
+	_, _ = io.WriteString(w, `{"results":[`)
+	first := true
+	for _, part := range parts {
+		if len(part) == 0 {
+			continue
+		}
+		if !first {
+			_, _ = io.WriteString(w, ",")
+		}
+		first = false
+		_, _ = w.Write(part)
 	}
 	_, _ = io.WriteString(w, "]}\n")
 }
@@ -222,15 +233,9 @@ func exceptions(answers []*decide.Answer) int {
 	return n
 }
 
-// appendResults appends {"results": [...]} as encoding/json would marshal
-// it (see decision_json.go); an item's error, rare, goes through
-// encoding/json itself.
-func appendResults(b []byte, results []checkResult) []byte {
-	b = appendItems(append(b, `{"results":[`...), results)
-	return append(b, "]}"...)
-}
-
-// appendItems appends results separated by commas.
+// appendItems appends results separated by commas, as encoding/json
+// would marshal them (see decision_json.go); an item's error, rare, goes
+// through encoding/json itself.
 func appendItems(b []byte, results []checkResult) []byte {
 	for i, res := range results {
 		if i > 0 {

@@ -406,9 +406,14 @@ func appendString(b []byte, s string) []byte {
 var jsonContentType = []string{"application/json"} // shared: see contentLanguage
 
 func writeDecisionJSON(w http.ResponseWriter, status int, body []byte) {
+	startJSON(w, status)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// startJSON writes writeJSON's headers (Content-Type, unless set) and status.
+func startJSON(w http.ResponseWriter, status int) {
 	if h := w.Header(); h.Get("Content-Type") == "" {
 		h["Content-Type"] = jsonContentType
 	}
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
 }
