@@ -58,8 +58,8 @@ func splitChecks(body []byte) ([]json.RawMessage, bool) {
 //
 // A batch of 1,000 items spent more on encoding/json (a decoder per item,
 // reflection, a scanner byte by byte) than on deciding them. The body as a
-// whole has been checked already: UTF-8, no name twice in an object, valid
-// JSON (decodeJSON).
+// whole has been checked already: UTF-8 (readJSONText), valid JSON with no
+// name twice in an object (splitChecks, or strictJSON).
 func parseCheckItem(raw []byte, it *checkItem) bool {
 	p := skipSpace(raw, 0)
 	if p >= len(raw) || raw[p] != '{' {

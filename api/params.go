@@ -19,12 +19,21 @@ type query struct {
 	v    domain.Validator
 }
 
-func newQuery(r *http.Request) *query {
-	if rl := requestLogOf(r.Context()); rl != nil && rl.query != nil {
-		return &query{vals: rl.query} // withSaneText's
+func newQuery(r *http.Request) *query { return &query{vals: queryOf(r)} }
+
+// queryOf is r's query: withSaneText's parse when it made one (kept in the
+// request's log slot), else parsed now (as r.URL.Query(): what parses) and
+// kept there for the next step.
+func queryOf(r *http.Request) queryValues {
+	rl := requestLogOf(r.Context())
+	if rl != nil && rl.query != nil {
+		return rl.query
 	}
-	vals, _ := parseQueryValues(r.URL.RawQuery) // as r.URL.Query(): what parses
-	return &query{vals: vals}
+	vals, _ := parseQueryValues(r.URL.RawQuery)
+	if rl != nil {
+		rl.query = vals
+	}
+	return vals
 }
 
 // queryValues is a parsed query string, its pairs in order: a request has

@@ -154,17 +154,7 @@ func withKnownQuery() func(http.Handler) http.Handler {
 			}
 			known := ops.get(chi.RouteContext(r.Context()), method, 0, queryParams, paramsOf)
 			var v domain.Validator
-			var vals queryValues
-			rl := requestLogOf(r.Context())
-			if rl != nil {
-				vals = rl.query // withSaneText's
-			}
-			if vals == nil {
-				vals, _ = parseQueryValues(r.URL.RawQuery)
-				if rl != nil {
-					rl.query = vals // parsed once: newQuery takes it
-				}
-			}
+			vals := queryOf(r)
 			for i, pair := range vals {
 				name := pair.name
 				if !slices.Contains(known, name) && !seenBefore(vals, i) {
@@ -206,7 +196,7 @@ func withSaneText(next http.Handler) http.Handler {
 		}
 		q, err := parseQueryValues(r.URL.RawQuery)
 		if rl := requestLogOf(r.Context()); rl != nil && err == nil {
-			rl.query = q // parsed once: withKnownQuery and newQuery take it
+			rl.query = q // parsed once: queryOf gives it to the later steps
 		}
 		var v domain.Validator
 		if err != nil {

@@ -64,17 +64,12 @@ func (m *Metrics) Decisions(verdict, channel, role string, n int) {
 	m.decisions.WithLabelValues(verdict, channel, role).Add(float64(n))
 }
 
-// Request records one answered request. route is the matched pattern
-// (e.g. /v1/people/{external_id}/contactability), never the path, so that
-// the number of series stays bounded.
-func (m *Metrics) Request(route, method string, status int, d time.Duration) {
-	m.requests.WithLabelValues(route, method, statusClass(status)).Observe(d.Seconds())
-}
-
-// RequestObserver is the series Request records route, method and status
-// in, for a caller that keeps it: every request records its latency, and
-// looking a series up by its labels (hashing three strings, a lock, a map)
-// costs more than observing.
+// RequestObserver is the latency series of answered requests of route,
+// method and status class. route is the matched pattern (e.g.
+// /v1/people/{external_id}/contactability), never the path, so that the
+// number of series stays bounded. The caller keeps it: every request
+// records its latency, and looking a series up by its labels (hashing
+// three strings, a lock, a map) costs more than observing.
 func (m *Metrics) RequestObserver(route, method string, status int) prometheus.Observer {
 	return m.requests.WithLabelValues(route, method, statusClass(status))
 }
